@@ -1,0 +1,1 @@
+"""Live blogs: posts, their media, the editorial workflow and the per-blog change log."""

@@ -1,0 +1,146 @@
+"""Admin forms: stale-edit detection and image checks before anything is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ..html import ALLOWED_TAGS
+from ..images import clean_image
+from ..models import LiveBlog, Post, PostImage, PostVideo
+from ..video import check_video_file, embed_url
+
+
+class PostForm(forms.ModelForm):
+    # The version the editor started from; a newer one in the database means someone
+    # else saved in the meantime, and this save must not silently overwrite theirs.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    correction_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown to readers with the update time when you change a published post.",
+    )
+
+    class Meta:
+        model = Post
+        fields = ["blog", "title", "label", "body", "correction_note"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14, "cols": 90})}
+        help_texts = {
+            "body": "HTML. Kept: " + ", ".join(f"<{t}>" for t in sorted(ALLOWED_TAGS)) + ". "
+            "Anything else (scripts, styles, event handlers) is removed. "
+            "Plain text with blank lines between paragraphs works too.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["correction_note"].initial = ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            submitted = cleaned.get("version")
+            current = Post.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            current_version = current.first()
+            if submitted is None or submitted != current_version:
+                raise ValidationError(
+                    "Someone else saved this post after you opened it, so your changes were "
+                    "not saved. Copy what you wrote, reload the page to see their version, "
+                    "and apply your changes again.",
+                    code="stale",
+                )
+        return cleaned
+
+
+class PostImageForm(forms.ModelForm):
+    class Meta:
+        model = PostImage
+        fields = ["image", "alt_text", "caption", "credit", "placement", "order"]
+
+    def clean_image(self) -> Any:
+        image = self.cleaned_data.get("image")
+        if (
+            image
+            and image is not getattr(self.instance, "image", None)
+            and hasattr(image, "content_type")
+        ):
+            return clean_image(image).content  # a new upload: store the re-encoded copy
+        return image
+
+
+class PostVideoForm(forms.ModelForm):
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text=PostVideo._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = PostVideo
+        fields = ["url", "file", "poster", "caption", "placement", "order"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url", "")
+        return embed_url(url) if url else ""
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            check_video_file(upload)
+        return upload
+
+    def clean_poster(self) -> Any:
+        poster = self.cleaned_data.get("poster")
+        if poster and hasattr(poster, "content_type"):
+            return clean_image(poster).content
+        return poster
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        has_source = cleaned.get("url") or cleaned.get("file")
+        if not cleaned.get("DELETE") and cleaned.get("caption") and not has_source:
+            raise ValidationError("Give the video a link or a file.")
+        return cleaned
+
+
+class LiveBlogForm(forms.ModelForm):
+    summary_text = forms.CharField(
+        label="Summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 90}),
+        help_text="The key points shown above the posts, one per line, in order.",
+    )
+
+    class Meta:
+        model = LiveBlog
+        fields = [
+            "title", "slug", "description", "status", "coverage_start", "coverage_end", "races",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["summary_text"].initial = "\n".join(self.instance.summary or [])
+
+    @property
+    def summary_points(self) -> list[str]:
+        return self.cleaned_data.get("summary_text", "").splitlines()
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.SplitDateTimeField(
+        label="Publish at",
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": 60}
+        ),
+        help_text="In the newsroom's time zone. A time in the past publishes now.",
+    )
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on record. Readers' pages drop the post.",
+    )

@@ -1,0 +1,272 @@
+"""Posts in the admin: the approval queue, the editor's workflow buttons, media inlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .. import permissions as perms
+from .. import services
+from ..exceptions import StaleEdit
+from ..models import Post, PostContributor, PostImage, PostVideo
+from .forms import PostForm, PostImageForm, PostVideoForm
+from .workflow import STEPS, Step, apply, available_steps
+
+Status = Post.Status
+QUEUE_ORDER = Case(
+    When(status=Status.SUBMITTED, then=Value(0)),
+    When(status=Status.DRAFT, then=Value(1)),
+    When(status=Status.SCHEDULED, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+class PostChildInline(admin.StackedInline):
+    """Inlines follow the post: editable exactly when the post is."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return obj is None or perms.can_edit(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return obj is None or perms.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return obj is None or perms.can_edit(request.user, obj)
+
+
+class ContributorInline(PostChildInline, admin.TabularInline):
+    model = PostContributor
+    autocomplete_fields = ["reporter"]
+    fields = ["reporter", "byline", "order"]
+    verbose_name = "byline"
+
+
+class ImageInline(PostChildInline):
+    model = PostImage
+    form = PostImageForm
+    fields = ["preview", "image", "alt_text", "caption", "credit", "placement", "order"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="Preview")
+    def preview(self, obj: PostImage) -> str:
+        if not obj.pk or not obj.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:240px;max-height:160px">',
+            obj.image.url,
+            obj.alt_text,
+        )
+
+
+class VideoInline(PostChildInline):
+    model = PostVideo
+    form = PostVideoForm
+    fields = ["url", "file", "poster", "caption", "placement", "order"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    form = PostForm
+    change_form_template = "admin/liveblog/post/change_form.html"
+    inlines = [ContributorInline, ImageInline, VideoInline]
+    list_display = [
+        "title", "status_badge", "blog", "author", "published_display", "label",
+        "pinned", "key_event", "updated_at",
+    ]  # fmt: skip
+    list_filter = [
+        "status", "blog", ("author", admin.RelatedOnlyFieldListFilter), "label", "pinned",
+        "key_event",
+    ]  # fmt: skip
+    list_select_related = ["blog", "author", "label"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "published_at"
+    actions = [f"action_{name}" for name in STEPS]
+    readonly_fields = [
+        "status", "author", "published_at", "publish_at", "published_by", "pinned", "key_event",
+        "corrected_at", "retracted_at", "retraction_reason", "version",
+    ]  # fmt: skip
+
+    def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
+        main = ["blog", "title", "label", "body"]
+        if obj is not None and obj.is_public and perms.can_edit(request.user, obj):
+            main.append("correction_note")
+        main.append("version")
+        record = ["status", "author", "published_at", "publish_at", "published_by", "pinned",
+                  "key_event", "corrected_at", "retracted_at", "retraction_reason"]  # fmt: skip
+        return [(None, {"fields": main}), ("Record", {"fields": record})]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        # The approval queue first: what editors must act on, then drafts, then the rest.
+        return super().get_queryset(request).annotate(queue=QUEUE_ORDER)
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        return ["queue", "-updated_at"]
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj: Post) -> str:
+        label = obj.get_status_display()
+        if obj.status == Status.SCHEDULED and not obj.is_public:
+            label = f"Scheduled for {obj.published_at:%d %b %H:%M}"
+        return label
+
+    @admin.display(description="Published", ordering="published_at")
+    def published_display(self, obj: Post) -> str:
+        return f"{obj.published_at:%d %b %Y %H:%M}" if obj.published_at else "—"
+
+    # Permissions come from liveblog.permissions, the same rules as every other door.
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return perms.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return perms.can_delete(request.user, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # published posts are retracted, not deleted
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Post, form: PostForm, change: bool) -> None:
+        data = {name: form.cleaned_data.get(name) for name in ("title", "body", "label")}
+        if change:
+            services.post_update(
+                post=obj,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+                correction_note=form.cleaned_data.get("correction_note", ""),
+            )
+        else:
+            post = services.post_create(
+                blog=form.cleaned_data["blog"], by=request.user, contributors=[], **data
+            )
+            obj.pk = post.pk
+            obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        post = form.instance
+        if not change and not post.contributors.exists():
+            reporter = getattr(request.user, "reporter", None)
+            if reporter is not None:
+                PostContributor.objects.create(
+                    post=post, reporter=reporter, byline=reporter.default_byline
+                )
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        services.post_delete(post=obj, by=request.user)
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None,
+                        form_url: str = "", extra_context: dict[str, Any] | None = None
+                        ) -> HttpResponse:  # fmt: skip
+        extra_context = extra_context or {}
+        if object_id:
+            post = self.get_object(request, unquote(object_id))
+            if post is not None:
+                extra_context["workflow_steps"] = available_steps(request.user, post)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (StaleEdit, PermissionDenied) as error:
+            # Raised by a service after the form passed: say why, keep the page.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- Workflow: buttons on the change page, with a confirmation page per step ---------
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.workflow_view)
+        return [
+            path("<path:object_id>/do/<slug:step>/", view, name="liveblog_post_workflow"),
+            *super().get_urls(),
+        ]
+
+    def workflow_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
+        """Confirm and run one step on one post; editors and reporters as their role allows."""
+        post = get_object_or_404(Post, pk=unquote(object_id))
+        if step not in STEPS:
+            raise PermissionDenied
+        chosen = STEPS[step]
+        change_url = reverse("admin:liveblog_post_change", args=[post.pk])
+        if not chosen.allowed(request.user, post):
+            self.message_user(request, _refused_message(chosen, post), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form = chosen.form(request.POST or None) if chosen.form else None
+        if request.method == "POST" and (form is None or form.is_valid()):
+            error = apply(chosen, post, request.user, form.cleaned_data if form else {})
+            if error:
+                self.message_user(
+                    request, f"“{post}” was not {chosen.done}: {error}", messages.ERROR
+                )
+            else:
+                self.message_user(request, f"“{post}” {chosen.done}.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        return self._confirm_page(request, chosen, [post], form)
+
+    def _confirm_page(self, request: HttpRequest, step: Step, posts: list[Post],
+                      form: Any) -> TemplateResponse:  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{step.label.rstrip('…')}: {len(posts)} post(s)",
+            "step": step,
+            "posts": posts,
+            "form": form,
+            "bulk": request.POST.get("action", "").startswith("action_"),
+        }
+        return TemplateResponse(request, "admin/liveblog/post/workflow.html", context)
+
+    def _run_bulk(self, request: HttpRequest, queryset: QuerySet[Post], name: str
+                  ) -> HttpResponse | None:  # fmt: skip
+        step = STEPS[name]
+        form = None
+        if step.form is not None:
+            form = step.form(request.POST if "apply" in request.POST else None)
+            if not form.is_valid():
+                return self._confirm_page(request, step, list(queryset), form)
+        done, refused = 0, []
+        for post in queryset:
+            if not step.allowed(request.user, post):
+                refused.append(f"“{post}”: {_refused_message(step, post)}")
+                continue
+            error = apply(step, post, request.user, form.cleaned_data if form else {})
+            if error:
+                refused.append(f"“{post}”: {error}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} post(s) {step.done}.", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, f"Not {step.done}: {reason}", messages.WARNING)
+        return None
+
+
+def _refused_message(step: Step, post: Post) -> str:
+    status = post.get_status_display().lower()
+    return f"“{step.label.rstrip('…')}” is not available for this {status} post with your role."
+
+
+def _make_action(name: str) -> Any:
+    def action(modeladmin: PostAdmin, request: HttpRequest, queryset: QuerySet[Post]) -> Any:
+        return modeladmin._run_bulk(request, queryset, name)
+
+    action.__name__ = f"action_{name}"
+    return admin.action(description=STEPS[name].label.rstrip("…"))(action)
+
+
+for _name in STEPS:
+    setattr(PostAdmin, f"action_{_name}", _make_action(_name))

@@ -1,0 +1,16 @@
+"""Errors the services raise besides ``PermissionDenied`` and ``ValidationError``."""
+
+from __future__ import annotations
+
+
+class StaleEdit(Exception):
+    """Someone saved the post after this editor opened it: refuse, never overwrite."""
+
+    def __init__(self, *, expected: int, current: int, title: str = "") -> None:
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"“{title}” was changed by someone else since you opened it "
+            f"(you have version {expected}, the post is now at version {current}). "
+            "Reload it, then apply your changes again."
+        )

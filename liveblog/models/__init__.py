@@ -1,0 +1,8 @@
+"""Live blog models, one module per concern, re-exported here."""
+
+from .blog import LiveBlog
+from .changes import Change
+from .media import PostImage, PostVideo
+from .post import Label, Post, PostContributor
+
+__all__ = ["Change", "Label", "LiveBlog", "Post", "PostContributor", "PostImage", "PostVideo"]

@@ -1,0 +1,57 @@
+"""The live blog itself: one running story, its coverage window and key points."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class LiveBlog(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.SCHEDULED)
+    coverage_start = models.DateTimeField()
+    coverage_end = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The editors' key points, in order, shown above the posts.",
+    )
+    summary_updated_at = models.DateTimeField(null=True, blank=True)
+    races = models.ManyToManyField(
+        "results.Race", blank=True, related_name="blogs", help_text="Races shown on this blog."
+    )
+    # High-water mark of the change log; bumped under a row lock (see liveblog.changes).
+    last_seq = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-coverage_start"]
+        permissions = [("edit_summary", "Can edit a live blog's key points summary")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coverage_end__isnull=True)
+                | models.Q(coverage_end__gte=models.F("coverage_start")),
+                name="liveblog_coverage_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_seq__gte=0), name="liveblog_last_seq_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("liveblog:blog", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.LIVE

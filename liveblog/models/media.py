@@ -1,0 +1,61 @@
+"""Images and videos attached to a post, each with the words a newsroom puts beside it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Placement(models.TextChoices):
+    LEAD = "lead", "Before the text"
+    END = "end", "After the text"
+
+
+class PostImage(models.Model):
+    """A photo, stored only after ``liveblog.images.clean_image`` re-encoded it."""
+
+    post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to="posts/%Y/%m/", width_field="width", height_field="height", max_length=200
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the picture shows, for readers who cannot see it."
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=120, blank=True, help_text='Shown as "Image source, …", e.g. "Getty Images".'
+    )
+    placement = models.CharField(max_length=4, choices=Placement, default=Placement.LEAD)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class PostVideo(models.Model):
+    """A video: an embed from an allowed player, or an uploaded file, with a media caption."""
+
+    post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="videos")
+    url = models.URLField(
+        blank=True, help_text="A YouTube or Vimeo link (hosts in NEWSROOM_VIDEO_EMBED_HOSTS)."
+    )
+    file = models.FileField(upload_to="videos/%Y/%m/", blank=True, max_length=200)
+    poster = models.ImageField(upload_to="videos/posters/%Y/%m/", blank=True, max_length=200)
+    caption = models.CharField(max_length=500, help_text='Shown as "Media caption, …".')
+    placement = models.CharField(max_length=4, choices=Placement, default=Placement.LEAD)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="") | ~models.Q(file=""), name="video_has_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption

@@ -1,0 +1,211 @@
+"""Posts: what reporters file and editors publish, with their bylines and labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Label(models.Model):
+    """A kicker shown above a post's title: "Analysis", "Breaking", "Fact check"."""
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    """Visibility rules, in one place: the page, the API, feeds and the stream use these."""
+
+    def published(self, *, at: datetime | None = None) -> PostQuerySet:
+        """Posts readers may see at ``at`` (now by default).
+
+        A scheduled post is visible from its time on without waiting for a worker;
+        drafts, submissions and retracted posts never are.
+        """
+        at = at or timezone.now()
+        return self.filter(
+            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=at
+        )
+
+    def pinned(self) -> PostQuerySet:
+        return self.filter(pinned=True)
+
+    def key_events(self) -> PostQuerySet:
+        return self.filter(key_event=True)
+
+    def newest_first(self) -> PostQuerySet:
+        return self.order_by("-published_at", "-id")
+
+    def awaiting_approval(self) -> PostQuerySet:
+        return self.filter(status=Post.Status.SUBMITTED)
+
+    def due(self, *, at: datetime | None = None) -> PostQuerySet:
+        """Scheduled posts whose time has come (visible, but not yet announced)."""
+        return self.filter(status=Post.Status.SCHEDULED, published_at__lte=at or timezone.now())
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PostQuerySet:
+        """Readers see published posts; staff see every post in the admin and API."""
+        if getattr(user, "is_staff", False) and user.has_perm("liveblog.view_post"):
+            return self
+        return self.published()
+
+    def for_display(self) -> PostQuerySet:
+        """Everything a post card renders, in a constant number of queries."""
+        return self.select_related("label").prefetch_related(
+            models.Prefetch(
+                "contributors",
+                queryset=PostContributor.objects.select_related("reporter").order_by("order"),
+            ),
+            "images",
+            "videos",
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    blog = models.ForeignKey("liveblog.LiveBlog", on_delete=models.CASCADE, related_name="posts")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, help_text="Sanitised HTML: paragraphs, quotes, links.")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts_filed",
+        help_text="Who filed the post.",
+    )
+    # The time an editor asked for (kept after publication, for the record).
+    publish_at = models.DateTimeField(null=True, blank=True)
+    # The time readers see and posts are ordered by; set when published or scheduled.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pinned = models.BooleanField(default=False)
+    key_event = models.BooleanField(default=False)
+    correction_note = models.TextField(blank=True)
+    corrected_at = models.DateTimeField(
+        null=True, blank=True, help_text="Shown to readers as the last update."
+    )
+    retraction_reason = models.TextField(blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = [
+            ("submit_post", "Can submit posts for approval"),
+            ("publish_post", "Can publish and schedule posts"),
+            ("pin_post", "Can pin posts and mark key events"),
+            ("correct_post", "Can edit published posts"),
+            ("retract_post", "Can retract published posts"),
+            ("edit_any_post", "Can edit other people's posts"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["blog", "status", "-published_at", "-id"], name="post_blog_stream_idx"
+            ),
+            models.Index(fields=["status", "published_at"], name="post_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blog"], condition=models.Q(pinned=True), name="one_pinned_post_per_blog"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["published", "scheduled"])
+                | models.Q(published_at__isnull=False),
+                name="post_public_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pinned=False) | models.Q(status__in=["published", "scheduled"]),
+                name="post_pinned_only_when_public",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="post_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("liveblog:post", kwargs={"slug": self.blog.slug, "pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        """Whether readers can see the post right now (mirrors ``PostQuerySet.published``)."""
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_editorially_locked(self) -> bool:
+        """Published, scheduled or retracted: only editors may change it now."""
+        return self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED, self.Status.RETRACTED)
+
+    @property
+    def anchor(self) -> str:
+        return f"post-{self.pk}"
+
+    def media_in_order(self, placement: str) -> list[models.Model]:
+        """Images and videos at one placement ("lead" or "end"), in their order."""
+        items: list[models.Model] = [*self.images.all(), *self.videos.all()]
+        return sorted(
+            (item for item in items if item.placement == placement),
+            key=lambda item: (item.order, item.pk),
+        )
+
+
+class PostContributor(models.Model):
+    """A name on a post's byline, with the line shown under it for this post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="contributors")
+    reporter = models.ForeignKey("staff.Reporter", on_delete=models.PROTECT, related_name="+")
+    byline = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text='Role or location for this post, e.g. "Reporting from Howard University".',
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reporter"], name="contributor_once_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporter} ({self.byline})" if self.byline else str(self.reporter)

@@ -1,0 +1,60 @@
+"""Blog-level writes: the key-points summary and the blog's status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import permissions as perms
+from ..changes import record_change
+from ..models import Change, LiveBlog
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+MAX_POINTS = 12
+MAX_POINT_LENGTH = 400
+
+
+@transaction.atomic
+def summary_update(*, blog: LiveBlog, by: AbstractBaseUser, points: list[str]) -> LiveBlog:
+    """Replace the key points (in order). Blank points are dropped."""
+    perms.require(perms.can_edit_summary(by), "Only editors can change the summary.")
+    cleaned = [" ".join(point.split()) for point in points if point and point.strip()]
+    if len(cleaned) > MAX_POINTS:
+        raise ValidationError(f"Keep the summary to {MAX_POINTS} points or fewer.")
+    too_long = [p for p in cleaned if len(p) > MAX_POINT_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"Each key point must be under {MAX_POINT_LENGTH} characters: “{too_long[0][:60]}…”."
+        )
+    blog = LiveBlog.objects.select_for_update().get(pk=blog.pk)
+    if cleaned == blog.summary:
+        return blog
+    blog.summary = cleaned
+    blog.summary_updated_at = timezone.now()
+    blog.save(update_fields=["summary", "summary_updated_at", "updated_at"])
+    record_change(blog_id=blog.pk, kind=Change.Kind.SUMMARY, payload={"points": cleaned}, by=by)
+    return blog
+
+
+@transaction.atomic
+def blog_set_status(*, blog: LiveBlog, by: AbstractBaseUser, status: str) -> LiveBlog:
+    """Open, or end, a blog's live coverage; open pages learn of it through the log."""
+    perms.require(by.has_perm("liveblog.change_liveblog"), "Only editors can open or end a blog.")
+    if status not in LiveBlog.Status.values:
+        raise ValidationError(f"Unknown blog status “{status}”.")
+    blog = LiveBlog.objects.select_for_update().get(pk=blog.pk)
+    if blog.status == status:
+        return blog
+    blog.status = status
+    fields = ["status", "updated_at"]
+    if status == LiveBlog.Status.ENDED and blog.coverage_end is None:
+        blog.coverage_end = max(timezone.now(), blog.coverage_start)
+        fields.append("coverage_end")
+    blog.save(update_fields=fields)
+    record_change(blog_id=blog.pk, kind=Change.Kind.BLOG, payload={"status": status}, by=by)
+    return blog

@@ -1,0 +1,1 @@
+"""Staff and reporters: newsroom profiles and the Reporter/Editor roles."""

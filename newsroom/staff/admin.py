@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Reporter
+
+
+@admin.register(Reporter)
+class ReporterAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "role_title", "default_location", "user"]
+    search_fields = ["display_name", "role_title", "default_location", "user__username"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,23 @@
+"""Top-level URLs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+admin.site.site_header = "Newsroom"
+admin.site.site_title = "Newsroom admin"
+admin.site.index_title = "Live blogs and results"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("liveblog.urls")),
+]
+
+if settings.DEBUG:
+    # Uploaded media in development and the demo; production serves MEDIA_ROOT from nginx.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -1,0 +1,1 @@
+"""Election results: races, candidates, immutable snapshots and winner calls."""

@@ -1,0 +1,172 @@
+"""Results as a wire service keeps them: snapshots are immutable, calls are auditable."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Race(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    office = models.CharField(max_length=100)
+    threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="What it takes to win, e.g. 270."
+    )
+    threshold_unit = models.CharField(max_length=60, blank=True, default="electoral votes")
+    units_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Reporting units (states, counties) in the race."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Candidate(models.Model):
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(max_length=120)
+    party = models.CharField(max_length=80)
+    party_short = models.CharField(max_length=12, blank=True)
+    colour = models.CharField(max_length=7, default="#666666", help_text="Hex, e.g. #c8102e.")
+    photo = models.ImageField(upload_to="candidates/", blank=True)
+    ballot_order = models.PositiveSmallIntegerField(default=0)
+    source_id = models.CharField(max_length=40, blank=True, help_text="The feed's candidate id.")
+
+    class Meta:
+        ordering = ["race", "ballot_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["race", "name"], name="candidate_unique_in_race"),
+            models.CheckConstraint(
+                condition=models.Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="candidate_colour_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party_short or self.party})"
+
+
+class ResultSnapshot(models.Model):
+    """What the count said at ``as_of``, according to ``source``. Never edited."""
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateTimeField()
+    source = models.CharField(max_length=60)
+    source_seq = models.CharField(
+        max_length=60, help_text="The source's own sequence or timestamp for this snapshot."
+    )
+    units_reporting = models.PositiveIntegerField(null=True, blank=True)
+    units_total = models.PositiveIntegerField(null=True, blank=True)
+    total_votes = models.PositiveBigIntegerField(
+        help_text="All votes counted, other candidates included: the base of each share."
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["race", "-as_of", "-id"]
+        get_latest_by = "as_of"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["race", "source", "source_seq"], name="snapshot_once_per_source_seq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(units_reporting__isnull=True)
+                | models.Q(units_total__isnull=True)
+                | models.Q(units_reporting__lte=models.F("units_total")),
+                name="snapshot_units_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.race} at {self.as_of:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("Result snapshots are immutable: record a new one instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def results_to_go(self) -> int | None:
+        if self.units_reporting is None or self.units_total is None:
+            return None
+        return self.units_total - self.units_reporting
+
+
+class CandidateResult(models.Model):
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="results")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
+    popular_votes = models.PositiveBigIntegerField()
+    electoral_votes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["candidate__ballot_order", "candidate_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "candidate"], name="one_result_per_candidate_per_snapshot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.name}: {self.popular_votes}"
+
+    @property
+    def share(self) -> Decimal:
+        """Share of all votes counted, to one decimal place, rounded half up (48.3)."""
+        return vote_share(self.popular_votes, self.snapshot.total_votes)
+
+
+def vote_share(votes: int, total: int) -> Decimal:
+    if total <= 0:
+        return Decimal("0.0")
+    return (Decimal(votes) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+class WinnerCall(models.Model):
+    """Calling a race is an act with a name on it; the banner needs a second editor."""
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="calls")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="calls")
+    source = models.CharField(max_length=60, help_text='Who called it, e.g. "BBC", "AP".')
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    called_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["race", "-called_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["race"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_standing_call_per_race",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(confirmed_by=models.F("called_by")),
+                name="call_confirmed_by_second_editor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.name} wins {self.race}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None and self.withdrawn_at is None

@@ -1,0 +1,195 @@
+"""Every results write: one validating path for the admin, the API, imports and feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from liveblog.changes import record_change
+from liveblog.models import Change
+
+from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+@dataclass(frozen=True)
+class CandidateCount:
+    candidate: str  # the candidate's name or source id in this race
+    popular_votes: int
+    electoral_votes: int | None = None
+
+
+def _announce(race: Race, payload: dict[str, object], by: AbstractBaseUser | None) -> None:
+    for blog_id in race.blogs.values_list("pk", flat=True):
+        record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
+
+
+def _require(user: AbstractBaseUser | None, perm: str, message: str) -> None:
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def snapshot_record(
+    *,
+    race: Race,
+    as_of: datetime,
+    source: str,
+    source_seq: str,
+    counts: list[CandidateCount],
+    total_votes: int | None = None,
+    units_reporting: int | None = None,
+    units_total: int | None = None,
+    by: AbstractBaseUser | None = None,
+) -> tuple[ResultSnapshot, bool]:
+    """Validate and store a snapshot; return it and whether it is new.
+
+    The same ``(source, source_seq)`` again returns the stored snapshot (idempotent).
+    ``by`` is None for trusted machine ingest (feeds, imports).
+    """
+    _require(by, "results.add_resultsnapshot", "Only editors can record results.")
+    existing = ResultSnapshot.objects.filter(race=race, source=source, source_seq=source_seq)
+    if found := existing.first():
+        return found, False
+    if timezone.is_naive(as_of):
+        raise ValidationError("The snapshot time must include a time zone.")
+    candidates = {c.name: c for c in race.candidates.all()} | {
+        c.source_id: c for c in race.candidates.all() if c.source_id
+    }
+    unknown = [c.candidate for c in counts if c.candidate not in candidates]
+    if unknown:
+        raise ValidationError(f"Unknown candidates in {race}: {', '.join(unknown)}.")
+    if not counts:
+        raise ValidationError("A snapshot needs at least one candidate's count.")
+    for count in counts:
+        for value in (count.popular_votes, count.electoral_votes):
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise ValidationError(f"Votes for {count.candidate} must be whole numbers ≥ 0.")
+    counted = sum(c.popular_votes for c in counts)
+    total_votes = counted if total_votes is None else total_votes
+    if total_votes < counted:
+        raise ValidationError(
+            f"The total of {total_votes:,} votes is less than the {counted:,} counted "
+            "for the candidates (shares would pass 100%)."
+        )
+    units_total = units_total if units_total is not None else race.units_total
+    if units_reporting is not None and units_total is not None and units_reporting > units_total:
+        raise ValidationError(
+            f"{units_reporting} units reporting is more than the {units_total} in the race."
+        )
+    snapshot = ResultSnapshot(
+        race=race,
+        as_of=as_of,
+        source=source,
+        source_seq=source_seq,
+        units_reporting=units_reporting,
+        units_total=units_total,
+        total_votes=total_votes,
+        recorded_by=by,
+    )
+    try:
+        with transaction.atomic():
+            snapshot.save()
+    except IntegrityError:  # a concurrent ingest stored the same sequence first
+        return existing.get(), False
+    CandidateResult.objects.bulk_create(
+        CandidateResult(
+            snapshot=snapshot,
+            candidate=candidates[c.candidate],
+            popular_votes=c.popular_votes,
+            electoral_votes=c.electoral_votes,
+        )
+        for c in counts
+    )
+    latest = race.snapshots.latest()
+    if latest.pk == snapshot.pk:  # an older, late-arriving snapshot is history only
+        _announce(race, {"race": race.pk, "snapshot": snapshot.pk}, by)
+    return snapshot, True
+
+
+def total_for_shares(shown: list[tuple[int, Decimal]]) -> int:
+    """The total vote that reproduces every (votes, share shown to 0.1%) pair.
+
+    For sources that show shares of all votes but not the total itself. Picks the
+    middle of the totals consistent with every share; refuses contradictory shares.
+    """
+    low, high = Decimal(0), Decimal("Infinity")
+    for votes, share in shown:
+        # share - 0.05 <= 100 * votes / total < share + 0.05 (rounded half up)
+        low = max(low, Decimal(100 * votes) / (share + Decimal("0.05")))
+        if share > Decimal("0.05"):
+            high = min(high, Decimal(100 * votes) / (share - Decimal("0.05")))
+    total = int((low + high) / 2) if high != Decimal("Infinity") else int(low) + 1
+    if not all(vote_share(v, total) == s for v, s in shown):
+        raise ValidationError("These vote shares cannot all come from one total.")
+    return total
+
+
+def latest_snapshot(race: Race) -> ResultSnapshot | None:
+    return race.snapshots.order_by("-as_of", "-id").first()
+
+
+def shares(snapshot: ResultSnapshot) -> dict[int, object]:
+    """Each candidate's share of the snapshot's total, keyed by candidate id."""
+    return {
+        r.candidate_id: vote_share(r.popular_votes, snapshot.total_votes)
+        for r in snapshot.results.all()
+    }
+
+
+@transaction.atomic
+def winner_call(
+    *, race: Race, candidate: Candidate, by: AbstractBaseUser, source: str
+) -> WinnerCall:
+    """Record a call. It shows once a second editor confirms it."""
+    _require(by, "results.add_winnercall", "Only editors can call a race.")
+    if candidate.race_id != race.pk:
+        raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
+    if race.calls.filter(withdrawn_at__isnull=True).exists():
+        raise ValidationError(f"{race} already has a standing call: withdraw it first.")
+    return WinnerCall.objects.create(
+        race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def winner_confirm(*, call: WinnerCall, by: AbstractBaseUser) -> WinnerCall:
+    """A second editor confirms the call; the winner banner shows from now on."""
+    _require(by, "results.change_winnercall", "Only editors can confirm a call.")
+    call = WinnerCall.objects.select_for_update().get(pk=call.pk)
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was withdrawn.")
+    if call.confirmed_at is not None:
+        return call
+    if call.called_by_id == by.pk:
+        raise ValidationError("A second editor must confirm the call you made.")
+    call.confirmed_by, call.confirmed_at = by, timezone.now()
+    call.save(update_fields=["confirmed_by", "confirmed_at"])
+    _announce(call.race, {"race": call.race_id, "call": call.pk}, by)
+    return call
+
+
+@transaction.atomic
+def winner_withdraw(*, call: WinnerCall, by: AbstractBaseUser, reason: str) -> WinnerCall:
+    """Withdraw a call (kept on record); the banner goes from open pages."""
+    _require(by, "results.change_winnercall", "Only editors can withdraw a call.")
+    if not (reason or "").strip():
+        raise ValidationError("Say why the call is withdrawn.")
+    call = WinnerCall.objects.select_for_update().get(pk=call.pk)
+    if call.withdrawn_at is not None:
+        return call
+    was_shown = call.confirmed_at is not None
+    call.withdrawn_by, call.withdrawn_at = by, timezone.now()
+    call.withdrawn_reason = reason.strip()
+    call.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+    if was_shown:
+        _announce(call.race, {"race": call.race_id, "call": call.pk, "withdrawn": True}, by)
+    return call

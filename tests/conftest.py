@@ -1,0 +1,61 @@
+"""Shared fixtures: people in their newsroom roles, a live blog, a private media folder."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def editor(db):
+    return factories.editor(username="ed")
+
+
+@pytest.fixture
+def second_editor(db):
+    return factories.editor(username="ed2")
+
+
+@pytest.fixture
+def reporter(db):
+    return factories.reporter(username="rep")
+
+
+@pytest.fixture
+def other_reporter(db):
+    return factories.reporter(username="rep2")
+
+
+@pytest.fixture
+def blog(db):
+    return factories.LiveBlogFactory(slug="election", title="Election night")
+
+
+@pytest.fixture
+def draft(blog, reporter):
+    return factories.PostFactory(blog=blog, author=reporter, title="Polls close in Georgia")
+
+
+@pytest.fixture
+def published(blog, reporter):
+    return factories.PostFactory(blog=blog, author=reporter, published=True, title="Trump wins")
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48), colour: str = "red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def jpeg():
+    return jpeg_bytes
