@@ -145,6 +145,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # A sweeper: scheduled posts are visible by query at their time; this announces them.
+    "publish-due-posts": {"task": "liveblog.tasks.publish_due_posts", "schedule": 5.0},
+}
 
 # --- Auth and security ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -176,7 +180,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    # The header alone enrols nothing: a site owner still has to submit the domain.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 
 # Hosts whose players may be embedded in posts (video by URL).
 NEWSROOM_VIDEO_EMBED_HOSTS = env_list(

@@ -221,12 +221,13 @@ def post_publish_due(*, at: datetime | None = None) -> list[Post]:
     Safe to run from several places at once (a timer, a periodic sweeper): the status
     flips under the row lock, so only one caller records the change.
     """
+    at = at or timezone.now()
     announced = []
     for pk in Post.objects.due(at=at).values_list("pk", flat=True):
         with transaction.atomic():
             post = Post.objects.select_for_update().get(pk=pk)
-            if post.status != Status.SCHEDULED or not post.is_public:
-                continue
+            if post.status != Status.SCHEDULED or post.published_at > at:
+                continue  # announced by someone else, or rescheduled meanwhile
             post.status = Status.PUBLISHED
             _save(post, {"status"})
             record_change(blog_id=post.blog_id, kind=Change.Kind.PUBLISHED, post=post)

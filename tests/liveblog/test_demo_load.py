@@ -1,0 +1,155 @@
+"""The demo import reproduces the reference live page, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from PIL import Image
+
+from liveblog.demo.loader import load_content, load_demo
+from liveblog.models import Change, LiveBlog, Post, PostImage, PostVideo
+from results.models import ResultSnapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.NEWSROOM_DEMO_PASSWORD = "demo-pass-123"
+    load_demo()
+    return LiveBlog.objects.get(slug="us-election-2024")
+
+
+def test_all_twenty_posts_with_exact_titles_and_times(demo):
+    content = load_content()["posts"]
+    posts = list(Post.objects.filter(blog=demo).published().newest_first())
+    assert len(posts) == 20
+    assert [p.title for p in posts] == [c["title"] for c in content]
+    assert posts[0].title == "Biden invites president-elect to White House - Trump campaign"
+    assert posts[0].published_at == datetime(2024, 11, 7, 0, 31, tzinfo=UTC)
+    assert posts[-1].published_at == datetime(2024, 11, 6, 21, 40, tzinfo=UTC)
+
+
+def test_bodies_are_kept_verbatim(demo):
+    post = Post.objects.get(blog=demo, title="Anger and hope at Howard University")
+    assert "students andsupporters." in post.body
+    assert "<p>Some were dancing, others were crying.</p>" in post.body
+
+
+def test_bylines_with_role_or_location(demo):
+    bylines = {
+        (c.reporter.display_name, c.byline)
+        for p in Post.objects.filter(blog=demo)
+        for c in p.contributors.select_related("reporter")
+    }
+    assert ("Mitch Mansfield", "Reporting from Washington DC") in bylines
+    assert ("Anthony Zurcher", "BBC North America correspondent") in bylines
+    assert ("Kayla Epstein", "reporting from West Palm Beach, Florida") in bylines
+    assert ("Holly Honderich", "Reporting from Howard University") in bylines
+
+
+def test_analysis_label(demo):
+    post = Post.objects.get(blog=demo, label__name="Analysis")
+    assert post.title == "What's next for Harris?"
+
+
+def test_images_alt_text_captions_and_credits(demo):
+    images = PostImage.objects.filter(post__blog=demo)
+    assert images.count() == 13
+    first = images.get(alt_text="A view of the White House as the sun sets")
+    assert (first.credit, first.placement) == ("Getty Images", "lead")
+    obama = images.get(alt_text="Kamala Harris and Michelle Obama")
+    assert obama.caption.startswith("Michelle Obama joined Harris on the big stage")
+    assert obama.placement == "end"
+    assert images.filter(credit="Getty Images").count() == 6
+    with Image.open(first.image.path) as stored:
+        assert stored.format == "JPEG"
+        assert not stored.getexif()
+
+
+def test_videos_with_media_captions(demo):
+    captions = set(PostVideo.objects.filter(post__blog=demo).values_list("caption", flat=True))
+    assert captions == {
+        "US voters on one reason Trump won... and why Harris lost",
+        "Harris: Election outcome 'not what we wanted'",
+    }
+    assert all(v.file and v.poster for v in PostVideo.objects.all())
+
+
+def test_both_result_captures(demo):
+    race = demo.races.get()
+    assert (race.threshold, race.threshold_unit) == (270, "electoral votes")
+    early, final = race.snapshots.order_by("as_of")
+
+    def figures(snapshot: ResultSnapshot):
+        return {
+            r.candidate.name: (r.popular_votes, r.share, r.electoral_votes)
+            for r in snapshot.results.select_related("candidate")
+        }
+
+    assert figures(early) == {
+        "Kamala Harris": (67_951_111, Decimal("47.5"), None),
+        "Donald Trump": (72_658_972, Decimal("50.8"), None),
+    }
+    assert figures(final) == {
+        "Kamala Harris": (74_332_538, Decimal("48.3"), 226),
+        "Donald Trump": (76_869_569, Decimal("49.9"), 312),
+    }
+    assert final.results_to_go == 0
+    call = race.calls.get()
+    assert call.candidate.name == "Donald Trump"
+    assert call.is_confirmed
+
+
+def test_summary_and_live_status(demo):
+    assert demo.status == "live"
+    assert len(demo.summary) == 4
+
+
+def test_change_log_tells_the_evening_in_order(demo):
+    published = Change.objects.filter(blog=demo, kind="published").order_by("seq")
+    times = [c.post.published_at for c in published]
+    assert len(times) == 20
+    assert times == sorted(times)
+    assert demo.last_seq == Change.objects.filter(blog=demo).count()
+
+
+def test_loading_twice_changes_nothing(demo):
+    counts = (Post.objects.count(), PostImage.objects.count(), Change.objects.count(),
+              ResultSnapshot.objects.count())  # fmt: skip
+    summary = load_demo()
+    assert summary.posts_created == 0
+    assert counts == (Post.objects.count(), PostImage.objects.count(), Change.objects.count(),
+                      ResultSnapshot.objects.count())  # fmt: skip
+
+
+def test_demo_logins_use_the_configured_password(demo, rf):
+    request = rf.post("/admin/login/")
+    assert (
+        authenticate(request, username="editor", password="demo-pass-123")
+        .groups.filter(name="Editor")
+        .exists()
+    )
+    assert (
+        authenticate(request, username="reporter", password="demo-pass-123")
+        .groups.filter(name="Reporter")
+        .exists()
+    )
+
+
+def test_load_demo_command_reports_what_it_did(settings, capsys):
+    call_command("load_demo")
+    assert "20 posts added" in capsys.readouterr().out
+
+
+def test_demo_page_shows_posts_bylines_captions_and_credits(client, demo):
+    html = client.get("/live/us-election-2024/").content.decode()
+    assert html.count('class="post"') == 20
+    for text in ("Trump team not surprised by scale of victory", "Anthony Zurcher",
+                 "BBC North America correspondent", "Getty Images", "Analysis",
+                 "Imani Bishop and Gabrielle Vickles", "22:21 GMT 6 November"):  # fmt: skip
+        assert text in html

@@ -1,0 +1,64 @@
+"""Hostile bodies are made safe; real newsroom formatting survives."""
+
+from __future__ import annotations
+
+import pytest
+
+from liveblog.html import body_text, sanitize_body
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<p onclick="alert(1)">x</p>',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+        "<iframe src='https://evil.example'></iframe>",
+        "<style>body{display:none}</style>",
+        '<svg onload="alert(1)"></svg>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "<object data='x'></object><embed src='x'>",
+        '<form action="https://evil.example"><input name="q"></form>',
+    ],
+)
+def test_hostile_markup_is_removed(hostile):
+    clean = sanitize_body(hostile).lower()
+    for needle in ("<script", "onerror", "onclick", "onload", "javascript:", "data:", "<iframe",
+                   "<style", "<svg", "style=", "<object", "<embed", "<form", "<input"):  # fmt: skip
+        assert needle not in clean
+
+
+def test_real_formatting_survives():
+    body = (
+        "<p>Harris says: <strong>“Don’t give up”</strong> and <em>means it</em>.</p>"
+        "<blockquote><p>The fight for our country is always worth it.</p></blockquote>"
+        '<p>Read <a href="https://www.bbc.co.uk/news">the results</a>.</p>'
+        "<ul><li>Georgia</li><li>Pennsylvania</li></ul><ol><li>One</li></ol><h2>Analysis</h2>"
+    )
+    clean = sanitize_body(body)
+    for kept in ("<strong>", "<em>", "<blockquote>", "<ul>", "<li>Georgia</li>", "<ol>", "<h2>"):
+        assert kept in clean
+    assert '<a href="https://www.bbc.co.uk/news" rel="noopener noreferrer">the results</a>' in clean
+
+
+def test_script_content_is_dropped_not_shown_as_text():
+    assert sanitize_body("<p>Hi</p><script>alert('x')</script>") == "<p>Hi</p>"
+
+
+def test_plain_text_becomes_paragraphs():
+    assert sanitize_body("First line\nsame para\n\nSecond <b>bold</b>") == (
+        "<p>First line<br>same para</p><p>Second <b>bold</b></p>"
+    )
+
+
+def test_empty_body_stays_empty():
+    assert sanitize_body("   ") == ""
+
+
+def test_body_text_for_feeds():
+    assert (
+        body_text("<p>Trump&nbsp;wins</p><p>Harris  concedes</p>") == "Trump wins Harris concedes"
+    )

@@ -1,0 +1,81 @@
+"""Security basics: login lockout, a nonce-based CSP, production settings that pass
+``check --deploy``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def login(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+    )
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_login_for_that_user_and_address(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "ed", "wrong")
+    response = login(client, "ed", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_lockout_does_not_block_the_same_user_from_another_address(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "ed", "wrong")
+    response = login(client, "ed", PASSWORD, ip="10.0.0.2")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+@pytest.mark.django_db
+def test_pages_send_a_content_security_policy(client, blog):
+    response = client.get(blog.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "object-src 'none'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def run_check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
+    }
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_check_deploy(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="live.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check_deploy(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="live.example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
