@@ -68,9 +68,12 @@ def sync_role_groups(apps, schema_editor=None) -> None:  # type: ignore[no-untyp
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Permissions are normally made after migrations (post_migrate); make them now.
+        # Historical app configs have no models_module, which create_permissions skips.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
