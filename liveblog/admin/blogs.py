@@ -71,7 +71,7 @@ class LiveBlogAdmin(admin.ModelAdmin):
             obj.status = LiveBlog.objects.values_list("status", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
         services.blog_set_status(blog=obj, by=request.user, status=new_status)
-        if [p.strip() for p in form.summary_points if p.strip()] != obj.summary:
+        if "summary_text" in form.changed_data:
             services.summary_update(blog=obj, by=request.user, points=form.summary_points)
         obj.refresh_from_db()
 

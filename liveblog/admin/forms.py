@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ..html import ALLOWED_TAGS
 from ..images import clean_image
 from ..models import LiveBlog, Post, PostImage, PostVideo
+from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..video import check_video_file, embed_url
 
 
@@ -122,11 +123,35 @@ class LiveBlogForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The hidden initial lets us tell "edited the summary" from "left it alone".
+        self.fields["summary_text"].show_hidden_initial = True
         self.fields["summary_text"].initial = "\n".join(self.instance.summary or [])
 
     @property
     def summary_points(self) -> list[str]:
-        return self.cleaned_data.get("summary_text", "").splitlines()
+        return [p.strip() for p in self.cleaned_data.get("summary_text", "").splitlines()]
+
+    def clean_summary_text(self) -> str:
+        text = self.cleaned_data.get("summary_text", "")
+        points = [p for p in text.splitlines() if p.strip()]
+        if len(points) > MAX_POINTS:
+            raise ValidationError(f"Keep the summary to {MAX_POINTS} points or fewer.")
+        for point in points:
+            if len(point.strip()) > MAX_POINT_LENGTH:
+                raise ValidationError(
+                    f"Each key point must be under {MAX_POINT_LENGTH} characters: "
+                    f"“{point.strip()[:60]}…”."
+                )
+        if self.instance.pk and "summary_text" in self.changed_data:
+            opened_with = [p for p in self["summary_text"].initial.splitlines() if p.strip()]
+            current = LiveBlog.objects.values_list("summary", flat=True).get(pk=self.instance.pk)
+            if current != [" ".join(p.split()) for p in opened_with]:
+                raise ValidationError(
+                    "Someone else changed the summary after you opened this page. Copy your "
+                    "points, reload, and apply them again.",
+                    code="stale",
+                )
+        return text
 
 
 class ScheduleForm(forms.Form):

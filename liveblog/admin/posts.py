@@ -95,8 +95,10 @@ class PostAdmin(admin.ModelAdmin):
     actions = [f"action_{name}" for name in STEPS]
     readonly_fields = [
         "status", "author", "published_at", "publish_at", "published_by", "pinned", "key_event",
-        "corrected_at", "retracted_at", "retraction_reason", "version",
+        "corrected_at", "retracted_at", "retraction_reason",
     ]  # fmt: skip
+    # ``version`` is the form's own hidden field (the stale-edit guard), not the model's.
+    exclude = ["version"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
         main = ["blog", "title", "label", "body"]
@@ -107,12 +109,9 @@ class PostAdmin(admin.ModelAdmin):
                   "key_event", "corrected_at", "retracted_at", "retraction_reason"]  # fmt: skip
         return [(None, {"fields": main}), ("Record", {"fields": record})]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
         # The approval queue first: what editors must act on, then drafts, then the rest.
-        return super().get_queryset(request).annotate(queue=QUEUE_ORDER)
-
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["queue", "-updated_at"]
+        return [QUEUE_ORDER.asc(), "-updated_at"]
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Post) -> str:
@@ -183,7 +182,10 @@ class PostAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except (StaleEdit, PermissionDenied) as error:
-            # Raised by a service after the form passed: say why, keep the page.
+            # Only a service's refusal of a save that passed the form (a race lost in the
+            # moment between the two) becomes a message; the admin's own refusals stand.
+            if request.method != "POST" or not str(error):
+                raise
             self.message_user(request, str(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 

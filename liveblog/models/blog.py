@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 
@@ -48,6 +50,16 @@ class LiveBlog(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``last_seq`` belongs to the change log (liveblog.changes), which moves it under
+        # a row lock; a plain save of a copy loaded earlier must never move it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key
+                and f.name != "last_seq"
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("liveblog:blog", kwargs={"slug": self.slug})

@@ -121,3 +121,16 @@ def test_concurrent_writers_never_let_a_reader_miss_a_change():
     assert stored == list(range(1, total + 1))
     assert seen == stored  # the follower saw every change, once, in order
     assert LiveBlog.objects.get(pk=blog.pk).last_seq == total
+
+
+@pytest.mark.django_db
+def test_saving_a_stale_copy_of_a_blog_never_moves_its_sequence_back(blog):
+    stale = LiveBlog.objects.get(pk=blog.pk)
+    with transaction.atomic():
+        record_change(blog_id=blog.pk, kind=Change.Kind.SUMMARY)
+    stale.title = "Renamed"
+    stale.save()
+    fresh = LiveBlog.objects.get(pk=blog.pk)
+    assert (fresh.title, fresh.last_seq) == ("Renamed", 1)
+    with transaction.atomic():
+        assert record_change(blog_id=blog.pk, kind=Change.Kind.SUMMARY).seq == 2
