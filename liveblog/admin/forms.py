@@ -29,9 +29,10 @@ class PostForm(forms.ModelForm):
         fields = ["blog", "title", "label", "body", "correction_note"]
         widgets = {"body": forms.Textarea(attrs={"rows": 14, "cols": 90})}
         help_texts = {
-            "body": "HTML. Kept: " + ", ".join(f"<{t}>" for t in sorted(ALLOWED_TAGS)) + ". "
-            "Anything else (scripts, styles, event handlers) is removed. "
-            "Plain text with blank lines between paragraphs works too.",
+            # The admin renders help text as HTML: name the tags, never write them.
+            "body": "HTML, or plain text with a blank line between paragraphs. Tags kept: "
+            + ", ".join(sorted(ALLOWED_TAGS))
+            + ". Anything else (scripts, styles, event handlers) is removed on save.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -82,8 +82,8 @@ class PostAdmin(admin.ModelAdmin):
     change_form_template = "admin/liveblog/post/change_form.html"
     inlines = [ContributorInline, ImageInline, VideoInline]
     list_display = [
-        "title", "status_badge", "blog", "author", "published_display", "label",
-        "pinned", "key_event", "updated_at",
+        "title", "status_badge", "blog", "author", "published_display", "label", "pinned",
+        "key_event",
     ]  # fmt: skip
     list_filter = [
         "status", "blog", ("author", admin.RelatedOnlyFieldListFilter), "label", "pinned",

@@ -783,3 +783,11 @@ def test_saving_blog_page_opened_earlier_keeps_newer_summary(editor_client, seco
     blog.refresh_from_db()
     assert blog.description == "Follow the count live"
     assert blog.summary == ["Count begins"]
+
+
+@pytest.mark.django_db
+def test_body_help_text_names_tags_without_markup(client, editor):
+    client.force_login(editor)
+    html = client.get(add_url()).content.decode()
+    assert "Tags kept: a, abbr, b, blockquote" in html
+    assert "&lt;p&gt;" not in html
