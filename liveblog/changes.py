@@ -10,10 +10,12 @@ treat ``seq`` as gap-tolerant: they ask for "everything after N", never "N + 1".
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from .live.notify import announce
 from .models import Change, LiveBlog
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ def record_change(
         LiveBlog.objects.select_for_update().values_list("last_seq", flat=True).get(pk=blog_id) + 1
     )
     LiveBlog.objects.filter(pk=blog_id).update(last_seq=seq)
+    transaction.on_commit(partial(announce, blog_id, seq))
     return Change.objects.create(
         blog_id=blog_id,
         seq=seq,

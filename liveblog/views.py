@@ -1,23 +1,197 @@
-"""Reader-facing views."""
+"""Reader-facing views: the live page, older posts, permalinks, the stream and the poll.
+
+All of them are public. Pages and fragments are plain Django views (fast under WSGI or
+ASGI); ``stream`` is async because it holds a connection open per reader.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
 
+from results.selectors import race_boards
+
+from .live.hub import HEARTBEAT, hub
+from .live.render import op, render_catch_up
 from .models import LiveBlog, Post
+from .structured_data import json_ld_script, live_blog_posting
+
+PAGE_SIZE = 20
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where "Show older posts" continues: the last post shown (time, id)."""
+
+    published_at: datetime
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{int(self.published_at.timestamp() * 1_000_000)}-{self.pk}"
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor | None:
+        if not value:
+            return None
+        micros, _, pk = value.partition("-")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 20:
+            raise ValueError("bad cursor")
+        return cls(datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk))
+
+
+def posts_page(
+    blog: LiveBlog, *, key_events: bool, before: Cursor | None
+) -> tuple[list[Post], Cursor | None]:
+    """One page of visible posts, newest first, and the cursor of the next page."""
+    posts = Post.objects.filter(blog=blog).published().newest_first().for_display()
+    if key_events:
+        posts = posts.key_events()
+    if before is not None:
+        posts = posts.filter(published_at__lte=before.published_at).exclude(
+            published_at=before.published_at, pk__gte=before.pk
+        )
+    page = list(posts[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return page, Cursor(page[-1].published_at, page[-1].pk) if more else None
+
+
+def _page_args(request: HttpRequest) -> tuple[bool, Cursor | None]:
+    try:
+        before = Cursor.parse(request.GET.get("before"))
+    except ValueError:
+        raise Http404("That page of posts does not exist.") from None
+    return request.GET.get("filter") == "key-events", before
+
+
+@require_GET
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The live page: summary, pinned post and the newest posts. Anyone may read it."""
+    """The live page: results, summary, pinned post and the newest posts (or older ones
+    with ``?before=``, key events only with ``?filter=key-events``)."""
     blog = get_object_or_404(LiveBlog, slug=slug)
-    posts = Post.objects.filter(blog=blog).published().newest_first().for_display()[:20]
-    return render(request, "liveblog/blog.html", {"blog": blog, "posts": posts})
+    seq = blog.last_seq  # read first: the posts below are at least this new
+    key_events, before = _page_args(request)
+    posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
+    pinned = Post.objects.filter(blog=blog).published().pinned().for_display().first()
+    boards = race_boards(list(blog.races.values_list("pk", flat=True)))
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    context: dict[str, Any] = {
+        "blog": blog,
+        "seq": seq,
+        "posts": posts,
+        "pinned": pinned,
+        "boards": boards,
+        "next_cursor": next_cursor,
+        "key_events": key_events,
+        "older_page": before is not None,
+        "live": blog.status != LiveBlog.Status.ENDED and request.GET.get("live") != "off",
+        "transport": "poll" if request.GET.get("live") == "poll" else "sse",
+        "poll_interval": settings.NEWSROOM_POLL_INTERVAL,
+        "json_ld": json_ld_script(live_blog_posting(blog, posts, base_url=base_url)),
+    }
+    return render(request, "liveblog/blog.html", context)
 
 
+@require_GET
+def older_posts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The next page of posts as a fragment (htmx), or the full page without JavaScript."""
+    if not request.htmx:
+        return blog_page(request, slug)
+    blog = get_object_or_404(LiveBlog, slug=slug)
+    key_events, before = _page_args(request)
+    posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
+    context = {"blog": blog, "posts": posts, "next_cursor": next_cursor, "key_events": key_events}
+    return render(request, "liveblog/_older.html", context)
+
+
+@require_GET
 def post_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """One published post's permalink page."""
+    """One published post's permalink page (shares cleanly: title, description, image)."""
     post = get_object_or_404(
         Post.objects.published().for_display().select_related("blog"), blog__slug=slug, pk=pk
     )
     return render(request, "liveblog/post.html", {"blog": post.blog, "post": post})
+
+
+def _after(request: HttpRequest) -> int | None:
+    """The reader's cursor: ``?after=`` or the browser's ``Last-Event-ID``, whichever is newer."""
+    values = [request.GET.get("after", "0"), request.headers.get("Last-Event-ID", "0") or "0"]
+    if not all(v.isdigit() and len(v) < 19 for v in values):
+        return None
+    return max(int(v) for v in values)
+
+
+async def stream(request: HttpRequest, slug: str) -> HttpResponse:
+    """Server-Sent Events for one reader: every change after its cursor, in order.
+
+    An ended blog answers 204, which tells the browser not to reconnect.
+    """
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    blog = await LiveBlog.objects.filter(slug=slug).only("pk", "status").afirst()
+    if blog is None:
+        raise Http404("No such live blog.")
+    after = _after(request)
+    if after is None:
+        return HttpResponseBadRequest("after must be a change sequence number")
+    if blog.status == LiveBlog.Status.ENDED:
+        return HttpResponse(status=204)
+
+    async def events() -> AsyncIterator[bytes]:
+        yield b"retry: 2000\n\n"
+        async for item in hub.subscribe(blog.pk, after):
+            if item is HEARTBEAT:
+                yield b": keep-alive\n\n"
+                continue
+            yield item.encode()  # type: ignore[attr-defined]
+            if item.ended:  # type: ignore[attr-defined]
+                yield b"event: ended\ndata: ended\n\n"
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass events through unbuffered
+    return response
+
+
+@require_GET
+def changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """The polling fallback: what changed since ``?since=``, as page operations.
+
+    Cacheable by a CDN for a moment (the answer depends only on the URL and the blog's
+    sequence), with an ETag and 304 when nothing changed. ``X-Poll-Interval`` tells the
+    client when to ask again (0: stop, the blog has ended).
+    """
+    since = request.GET.get("since", "")
+    if not since.isdigit() or len(since) > 18:
+        return HttpResponseBadRequest("since must be a change sequence number")
+    blog = get_object_or_404(LiveBlog.objects.only("pk", "status", "last_seq"), slug=slug)
+    ended = blog.status == LiveBlog.Status.ENDED
+    interval = 0 if ended else settings.NEWSROOM_POLL_INTERVAL
+    etag = f'"{blog.last_seq}-{blog.status}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    elif int(since) > blog.last_seq:
+        response = HttpResponse(op("reload"))  # the page is from another database
+    else:
+        event = render_catch_up(blog.pk, int(since))
+        response = HttpResponse(event.html if event else "")
+    response["ETag"] = etag
+    response["X-Seq"] = str(blog.last_seq)
+    response["X-Poll-Interval"] = str(interval)
+    patch_cache_control(response, public=True, max_age=1 if not ended else 3600)
+    return response

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "rest_framework",
     "axes",
@@ -182,6 +183,13 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The header alone enrols nothing: a site owner still has to submit the domain.
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# Live channel: how often each server process checks the database for changes it was not
+# told about (doubled by 5 while Redis pub/sub is healthy), and the keep-alive interval.
+NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
+NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
+# Suggested polling interval for readers on the fallback (seconds; hidden tabs x4).
+NEWSROOM_POLL_INTERVAL = int(os.environ.get("NEWSROOM_POLL_INTERVAL", "5"))
 
 # Hosts whose players may be embedded in posts (video by URL).
 NEWSROOM_VIDEO_EMBED_HOSTS = env_list(

@@ -1,0 +1,234 @@
+"""The per-process fan-out of live updates.
+
+One hub per server process. For each blog with connected readers it keeps a feed that
+knows the last sequence it fanned out; when woken it reads the new changes from the
+database once, renders them once, and puts the events on every reader's queue.
+
+Wake-ups come from three places, so that nothing depends on one of them:
+- this process's own writes (``notify`` after commit), at once;
+- Redis pub/sub, one subscription per process (never one per reader), for writes made
+  by other processes and machines;
+- a safety poll of ``LiveBlog.last_seq`` for the blogs being watched, every second when
+  Redis is absent or down, every few seconds otherwise.
+The database is the source of truth: Redis carries only "blog 7 has news".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from ..models import LiveBlog
+from . import presence
+from .render import LiveEvent, render_catch_up, render_new
+
+logger = logging.getLogger(__name__)
+CHANNEL = "newsroom:live"
+QUEUE_SIZE = 256  # a reader this far behind is dropped; its page reconnects and catches up
+HEARTBEAT = object()
+OVERFLOW = object()
+
+
+class BlogFeed:
+    def __init__(self, hub: Hub, blog_id: int, last_seq: int) -> None:
+        self.hub = hub
+        self.blog_id = blog_id
+        self.last_seq = last_seq
+        self.queues: set[asyncio.Queue[object]] = set()
+        self._running = False
+        self._again = False
+
+    def kick(self) -> None:
+        """Fetch and fan out what is new; coalesces wake-ups that arrive while busy."""
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        self.hub.spawn(self._advance())
+
+    async def _advance(self) -> None:
+        try:
+            while True:
+                self._again = False
+                events = await sync_to_async(_render_new)(self.blog_id, self.last_seq)
+                for event in events:
+                    self.fan_out(event)
+                    self.last_seq = event.seq
+                if not (self._again or len(events) >= 500):
+                    return
+        except Exception:
+            logger.exception("live: could not advance blog %s", self.blog_id)
+        finally:
+            self._running = False
+
+    def fan_out(self, event: LiveEvent) -> None:
+        for queue in list(self.queues):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                self.queues.discard(queue)
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.get_nowait()
+                    queue.put_nowait(OVERFLOW)
+
+
+def _render_new(blog_id: int, after: int) -> list[LiveEvent]:
+    close_old_connections()
+    return render_new(blog_id, after)
+
+
+def _render_catch_up(blog_id: int, after: int) -> LiveEvent | None:
+    close_old_connections()
+    return render_catch_up(blog_id, after)
+
+
+def _last_seqs(blog_ids: list[int]) -> dict[int, int]:
+    close_old_connections()
+    return dict(LiveBlog.objects.filter(pk__in=blog_ids).values_list("pk", "last_seq"))
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.feeds: dict[int, BlogFeed] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.redis_ok = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- wake-ups -----------------------------------------------------------------
+    def notify(self, blog_id: int) -> None:
+        """Thread-safe: a change of ``blog_id`` committed in this process."""
+        loop = self.loop
+        if loop is None or loop.is_closed() or blog_id not in self.feeds:
+            return
+        loop.call_soon_threadsafe(self._kick, blog_id)
+
+    def _kick(self, blog_id: int) -> None:
+        feed = self.feeds.get(blog_id)
+        if feed is not None:
+            feed.kick()
+
+    def spawn(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is loop:
+            return
+        self.loop = loop
+        self.feeds.clear()
+        self.spawn(self._poll_forever())
+        if settings.REDIS_URL:
+            self.spawn(self._listen_forever())
+
+    async def _poll_forever(self) -> None:
+        while True:
+            healthy = settings.REDIS_URL and self.redis_ok
+            await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
+            if not self.feeds:
+                continue
+            try:
+                seqs = await sync_to_async(_last_seqs)(list(self.feeds))
+                for blog_id, seq in seqs.items():
+                    feed = self.feeds.get(blog_id)
+                    if feed is not None and seq > feed.last_seq:
+                        feed.kick()
+                await presence.report(self.token, {b: len(f.queues) for b, f in self.feeds.items()})
+            except Exception:
+                logger.exception("live: safety poll failed")
+
+    async def _listen_forever(self) -> None:
+        from redis.asyncio import Redis
+
+        delay = 0.5
+        while True:
+            client = Redis.from_url(
+                settings.REDIS_URL,
+                socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+                health_check_interval=10,
+            )
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    self.redis_ok, delay = True, 0.5
+                    # Anything published while we were away: let the database tell us.
+                    for feed in list(self.feeds.values()):
+                        feed.kick()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._on_message(message.get("data", b""))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if self.redis_ok:
+                    logger.warning("live: Redis subscription lost (%s); polling meanwhile", error)
+                self.redis_ok = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+
+    def _on_message(self, data: bytes | str) -> None:
+        text = data.decode() if isinstance(data, bytes) else data
+        blog, _, _seq = text.partition(":")
+        if blog.isdigit():
+            self._kick(int(blog))
+
+    # --- readers --------------------------------------------------------------------
+    async def subscribe(self, blog_id: int, after: int) -> AsyncIterator[object]:
+        """Events for one reader: a catch-up from ``after``, then live ones, in order.
+
+        Yields ``LiveEvent``s, ``HEARTBEAT`` when idle, and stops after ``OVERFLOW``
+        (the reader fell too far behind) or the event that ends the blog.
+        """
+        self._start()
+        feed = self.feeds.get(blog_id)
+        if feed is None:
+            seqs = await sync_to_async(_last_seqs)([blog_id])
+            feed = self.feeds.setdefault(blog_id, BlogFeed(self, blog_id, seqs.get(blog_id, 0)))
+        queue: asyncio.Queue[object] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        feed.queues.add(queue)  # before the catch-up, so nothing falls between the two
+        try:
+            sent = after
+            catch_up = await sync_to_async(_render_catch_up)(blog_id, after)
+            if catch_up is not None:
+                yield catch_up
+                sent = catch_up.seq
+                if catch_up.ended:
+                    return
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), settings.NEWSROOM_LIVE_HEARTBEAT)
+                except TimeoutError:
+                    yield HEARTBEAT
+                    continue
+                if item is OVERFLOW:
+                    return
+                assert isinstance(item, LiveEvent)
+                if item.seq <= sent:
+                    continue  # already in the catch-up
+                yield item
+                sent = item.seq
+                if item.ended:
+                    return
+        finally:
+            feed.queues.discard(queue)
+            if not feed.queues and self.feeds.get(blog_id) is feed:
+                del self.feeds[blog_id]
+
+    def readers(self) -> dict[int, int]:
+        return {blog_id: len(feed.queues) for blog_id, feed in self.feeds.items()}
+
+
+hub = Hub()

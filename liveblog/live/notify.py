@@ -1,0 +1,22 @@
+"""Telling open pages that a blog changed: called once a change has committed."""
+
+from __future__ import annotations
+
+from . import redis as live_redis
+from .hub import CHANNEL, hub
+
+
+def announce(blog_id: int, seq: int) -> None:
+    """Wake this process's readers at once, and every other process through Redis.
+
+    Never raises and never waits long: if Redis is down, the other processes' database
+    poll delivers the change within a second or two.
+    """
+    hub.notify(blog_id)
+    client = live_redis.client()
+    if client is None:
+        return
+    try:
+        client.publish(CHANNEL, f"{blog_id}:{seq}")
+    except Exception as error:
+        live_redis.failed(error)

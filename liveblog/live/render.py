@@ -1,0 +1,161 @@
+"""Turn change-log entries into the operations an open page applies.
+
+An event carries ``<template data-op=… data-target=…>`` operations whose content is the
+same partial the page renders (``liveblog/_post.html``, the summary, the results
+header), so the stream and the page can never drift apart. Operations always describe
+the *current* state (a post published then retracted renders as a removal), which makes
+applying an event twice harmless and a caught-up page equal to a fresh load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+
+from results.selectors import race_boards
+
+from ..models import Change, LiveBlog, Post
+
+POST_KINDS = {Change.Kind.PUBLISHED, Change.Kind.EDITED, Change.Kind.RETRACTED,
+              Change.Kind.PINNED, Change.Kind.UNPINNED}  # fmt: skip
+# Past this many changes a catch-up costs more than a fresh page: ask the page to reload.
+CATCH_UP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """One server-sent event: the blog's sequence number and the operations to apply."""
+
+    seq: int
+    html: str
+    ended: bool = False
+
+    def encode(self) -> bytes:
+        lines = "".join(f"data: {line}\n" for line in self.html.splitlines() or [""])
+        return f"id: {self.seq}\nevent: change\n{lines}\n".encode()
+
+
+def op(kind: str, target: str = "", content: str = "", **data: str) -> str:
+    """One ``<template>`` operation; ``content`` must already be safe (a rendered partial)."""
+    attrs = "".join(f' data-{key}="{escape(value)}"' for key, value in data.items())
+    return mark_safe(
+        f'<template data-op="{escape(kind)}" data-target="{escape(target)}"{attrs}>'
+        f"{conditional_escape(content)}</template>"
+    )
+
+
+class Renderer:
+    """Renders the operations for a batch of changes with a constant number of queries."""
+
+    def __init__(self, blog: LiveBlog, changes: list[Change]) -> None:
+        self.blog = blog
+        self.changes = changes
+        post_ids = {c.post_id for c in changes if c.post_id}
+        self.posts = {
+            p.pk: p
+            for p in Post.objects.filter(pk__in=post_ids, blog=blog).published().for_display()
+        }
+        kinds = {c.kind for c in changes}
+        touches_pin = bool(kinds & {Change.Kind.PINNED, Change.Kind.UNPINNED}) or any(
+            p.pinned for p in self.posts.values()
+        ) or Change.Kind.RETRACTED in kinds  # fmt: skip
+        self.pinned_html = self._pinned() if touches_pin else None
+        self.results_html = self._results() if Change.Kind.RESULTS in kinds else None
+
+    def _pinned(self) -> str:
+        pinned = Post.objects.filter(blog=self.blog).published().pinned().for_display().first()
+        return render_to_string("liveblog/_pinned.html", {"pinned": pinned, "blog": self.blog})
+
+    def _results(self) -> str:
+        boards = race_boards(list(self.blog.races.values_list("pk", flat=True)))
+        return render_to_string("results/_header.html", {"boards": boards})
+
+    def ops_for(self, change: Change) -> list[str]:
+        if change.kind in POST_KINDS and change.post_id:
+            ops = [self._post_op(change.post_id)]
+            if self.pinned_html is not None:
+                ops.append(op("replace", "pinned", self.pinned_html))
+            return ops
+        if change.kind == Change.Kind.SUMMARY:
+            html = render_to_string("liveblog/_summary.html", {"blog": self.blog})
+            return [op("replace", "summary", html)]
+        if change.kind == Change.Kind.RESULTS and self.results_html is not None:
+            return [op("replace", "results", self.results_html)]
+        if change.kind == Change.Kind.BLOG:
+            html = render_to_string("liveblog/_status.html", {"blog": self.blog})
+            ops = [op("replace", "blog-status", html)]
+            if self.blog.status == LiveBlog.Status.ENDED:
+                ops.append(op("end"))
+            return ops
+        return []
+
+    def _post_op(self, post_id: int) -> str:
+        post = self.posts.get(post_id)
+        if post is None:  # retracted, or not public (any more)
+            return op("remove", f"post-{post_id}")
+        card = render_to_string("liveblog/_post.html", {"post": post, "blog": self.blog})
+        return op(
+            "upsert",
+            post.anchor,
+            card,
+            published=post.published_at.isoformat(),
+            title=post.title,
+            key=str(post.key_event).lower(),
+        )
+
+    def events(self) -> list[LiveEvent]:
+        """One event per change, in order (the live path)."""
+        ended = self.blog.status == LiveBlog.Status.ENDED
+        return [
+            LiveEvent(
+                seq=c.seq,
+                html="".join(self.ops_for(c)),
+                ended=ended and c.kind == Change.Kind.BLOG,
+            )
+            for c in self.changes
+        ]
+
+    def catch_up(self) -> LiveEvent | None:
+        """All changes as one event, keeping only the newest operation per target."""
+        if not self.changes:
+            return None
+        last = self.changes[-1].seq
+        if len(self.changes) > CATCH_UP_LIMIT:
+            return LiveEvent(seq=last, html=op("reload"))
+        latest: dict[str, Change] = {}
+        for change in self.changes:
+            key = f"post-{change.post_id}" if change.post_id else change.kind
+            latest.pop(key, None)  # re-insert, so the order is that of the newest change
+            latest[key] = change
+        ops: list[str] = []
+        seen: set[str] = set()
+        for change in latest.values():
+            for html in self.ops_for(change):
+                if html not in seen:
+                    seen.add(html)
+                    ops.append(html)
+        ended = self.blog.status == LiveBlog.Status.ENDED
+        return LiveEvent(seq=last, html="".join(ops), ended=ended)
+
+
+def load_changes(blog_id: int, after: int, *, limit: int = CATCH_UP_LIMIT + 1) -> list[Change]:
+    return list(Change.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")[:limit])
+
+
+def render_new(blog_id: int, after: int) -> list[LiveEvent]:
+    """Events for the changes after ``after`` (sync: call through ``sync_to_async``)."""
+    changes = load_changes(blog_id, after, limit=500)
+    if not changes:
+        return []
+    return Renderer(LiveBlog.objects.get(pk=blog_id), changes).events()
+
+
+def render_catch_up(blog_id: int, after: int) -> LiveEvent | None:
+    """One compacted event bringing a page from ``after`` to now, or None if it is current."""
+    changes = load_changes(blog_id, after)
+    if not changes:
+        return None
+    return Renderer(LiveBlog.objects.get(pk=blog_id), changes).catch_up()
