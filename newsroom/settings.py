@@ -188,6 +188,8 @@ if not DEBUG:
 # told about (doubled by 5 while Redis pub/sub is healthy), and the keep-alive interval.
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
 NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
+# Namespace of the live channel's Redis keys and pub/sub channel (sites may share Redis).
+NEWSROOM_REDIS_PREFIX = os.environ.get("NEWSROOM_REDIS_PREFIX", "newsroom")
 # Suggested polling interval for readers on the fallback (seconds; hidden tabs x4).
 NEWSROOM_POLL_INTERVAL = int(os.environ.get("NEWSROOM_POLL_INTERVAL", "5"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from PIL import Image
@@ -13,6 +14,12 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _own_redis_namespace(settings):
+    # A shared Redis must not mix this run's live channel with another's.
+    settings.NEWSROOM_REDIS_PREFIX = f"newsroom-test-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(autouse=True)

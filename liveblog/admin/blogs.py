@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .. import services
+from ..live.presence import reader_count
 from ..models import Change, Label, LiveBlog, Post
 from .forms import LiveBlogForm
 
@@ -18,17 +19,17 @@ from .forms import LiveBlogForm
 @admin.register(LiveBlog)
 class LiveBlogAdmin(admin.ModelAdmin):
     form = LiveBlogForm
-    list_display = ["title", "status", "coverage_start", "post_counts", "reader_page"]
+    list_display = ["title", "status", "coverage_start", "post_counts", "readers", "reader_page"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["races"]
-    readonly_fields = ["posts_overview", "last_seq", "summary_updated_at"]
+    readonly_fields = ["posts_overview", "readers", "last_seq", "summary_updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "status"]}),
         ("Coverage", {"fields": ["coverage_start", "coverage_end", "races"]}),
         ("Summary", {"fields": ["summary_text", "summary_updated_at"]}),
-        ("Posts", {"fields": ["posts_overview", "last_seq"]}),
+        ("Posts and readers", {"fields": ["posts_overview", "readers", "last_seq"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LiveBlog]:
@@ -59,6 +60,11 @@ class LiveBlogAdmin(admin.ModelAdmin):
                 for value, label in Post.Status.choices
             ),
         )
+
+    @admin.display(description="Readers now")
+    def readers(self, blog: LiveBlog) -> int:
+        """Pages connected to the live stream, all server processes together."""
+        return reader_count(blog.pk) if blog.pk else 0
 
     @admin.display(description="Reader page")
     def reader_page(self, blog: LiveBlog) -> str:

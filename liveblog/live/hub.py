@@ -6,7 +6,7 @@ database once, renders them once, and puts the events on every reader's queue.
 
 Wake-ups come from three places, so that nothing depends on one of them:
 - this process's own writes (``notify`` after commit), at once;
-- Redis pub/sub, one subscription per process (never one per reader), for writes made
+- Redis pub/sub (channel ``<prefix>:live``), one subscription per process (never one per reader), for writes made
   by other processes and machines;
 - a safety poll of ``LiveBlog.last_seq`` for the blogs being watched, every second when
   Redis is absent or down, every few seconds otherwise.
@@ -28,10 +28,10 @@ from django.db import close_old_connections
 
 from ..models import LiveBlog
 from . import presence
+from . import redis as live_redis
 from .render import LiveEvent, render_catch_up, render_new
 
 logger = logging.getLogger(__name__)
-CHANNEL = "newsroom:live"
 QUEUE_SIZE = 256  # a reader this far behind is dropped; its page reconnects and catches up
 HEARTBEAT = object()
 OVERFLOW = object()
@@ -125,25 +125,30 @@ class Hub:
         loop = asyncio.get_running_loop()
         if self.loop is loop:
             return
-        self.loop = loop
+        self.loop = loop  # a new event loop (a restarted server, a test): start afresh
         self.feeds.clear()
+        self._tasks.clear()
         self.spawn(self._poll_forever())
         if settings.REDIS_URL:
             self.spawn(self._listen_forever())
 
     async def _poll_forever(self) -> None:
+        reported: dict[int, int] = {}
         while True:
             healthy = settings.REDIS_URL and self.redis_ok
             await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
-            if not self.feeds:
-                continue
             try:
-                seqs = await sync_to_async(_last_seqs)(list(self.feeds))
-                for blog_id, seq in seqs.items():
-                    feed = self.feeds.get(blog_id)
-                    if feed is not None and seq > feed.last_seq:
-                        feed.kick()
-                await presence.report(self.token, {b: len(f.queues) for b, f in self.feeds.items()})
+                if self.feeds:
+                    seqs = await sync_to_async(_last_seqs)(list(self.feeds))
+                    for blog_id, seq in seqs.items():
+                        feed = self.feeds.get(blog_id)
+                        if feed is not None and seq > feed.last_seq:
+                            feed.kick()
+                # Report every blog this process has readers of, and zero for those it
+                # just lost, so counts fall as soon as readers leave.
+                counts = {blog_id: 0 for blog_id in reported} | self.readers()
+                await presence.report(self.token, counts)
+                reported = {b: c for b, c in counts.items() if c}
             except Exception:
                 logger.exception("live: safety poll failed")
 
@@ -159,7 +164,7 @@ class Hub:
             )
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(live_redis.key("live"))
                     self.redis_ok, delay = True, 0.5
                     # Anything published while we were away: let the database tell us.
                     for feed in list(self.feeds.values()):

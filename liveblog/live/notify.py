@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import redis as live_redis
-from .hub import CHANNEL, hub
+from .hub import hub
 
 
 def announce(blog_id: int, seq: int) -> None:
@@ -17,6 +17,6 @@ def announce(blog_id: int, seq: int) -> None:
     if client is None:
         return
     try:
-        client.publish(CHANNEL, f"{blog_id}:{seq}")
+        client.publish(live_redis.key("live"), f"{blog_id}:{seq}")
     except Exception as error:
         live_redis.failed(error)

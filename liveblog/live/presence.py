@@ -18,7 +18,7 @@ _local: dict[str, tuple[float, dict[int, int]]] = {}
 
 
 def _key(blog_id: int) -> str:
-    return f"newsroom:readers:{blog_id}"
+    return live_redis.key("readers", blog_id)
 
 
 def _report(token: str, counts: dict[int, int]) -> None:

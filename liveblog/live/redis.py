@@ -36,6 +36,11 @@ def client() -> Redis | None:
     return _client(settings.REDIS_URL)
 
 
+def key(*parts: object) -> str:
+    """A Redis key or channel name in this newsroom's namespace (several may share Redis)."""
+    return ":".join([settings.NEWSROOM_REDIS_PREFIX, *map(str, parts)])
+
+
 def failed(error: Exception) -> None:
     global _down_until
     if time.monotonic() >= _down_until:

@@ -59,11 +59,16 @@ class Renderer:
             for p in Post.objects.filter(pk__in=post_ids, blog=blog).published().for_display()
         }
         kinds = {c.kind for c in changes}
-        touches_pin = bool(kinds & {Change.Kind.PINNED, Change.Kind.UNPINNED}) or any(
-            p.pinned for p in self.posts.values()
-        ) or Change.Kind.RETRACTED in kinds  # fmt: skip
+        touches_pin = any(self._touches_pin(c) for c in changes)
         self.pinned_html = self._pinned() if touches_pin else None
         self.results_html = self._results() if Change.Kind.RESULTS in kinds else None
+
+    def _touches_pin(self, change: Change) -> bool:
+        """Whether the pinned slot must be redrawn: a pin change, or the pinned post changed."""
+        if change.kind in (Change.Kind.PINNED, Change.Kind.UNPINNED):
+            return True
+        post = self.posts.get(change.post_id) if change.post_id else None
+        return bool((post is not None and post.pinned) or change.payload.get("was_pinned"))
 
     def _pinned(self) -> str:
         pinned = Post.objects.filter(blog=self.blog).published().pinned().for_display().first()
@@ -76,7 +81,7 @@ class Renderer:
     def ops_for(self, change: Change) -> list[str]:
         if change.kind in POST_KINDS and change.post_id:
             ops = [self._post_op(change.post_id)]
-            if self.pinned_html is not None:
+            if self.pinned_html is not None and self._touches_pin(change):
                 ops.append(op("replace", "pinned", self.pinned_html))
             return ops
         if change.kind == Change.Kind.SUMMARY:

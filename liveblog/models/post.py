@@ -65,7 +65,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def for_display(self) -> PostQuerySet:
         """Everything a post card renders, in a constant number of queries."""
-        return self.select_related("label").prefetch_related(
+        return self.select_related("label", "blog").prefetch_related(
             models.Prefetch(
                 "contributors",
                 queryset=PostContributor.objects.select_related("reporter").order_by("order"),

@@ -280,12 +280,18 @@ def post_retract(*, post: Post, by: AbstractBaseUser, reason: str) -> Post:
     _require_status(
         post, {Status.PUBLISHED, Status.SCHEDULED}, "Only published or scheduled posts retract."
     )
-    was_public = post.is_public
+    was_public, was_pinned = post.is_public, post.pinned
     post.status, post.pinned = Status.RETRACTED, False
     post.retracted_at, post.retraction_reason = timezone.now(), reason.strip()
     _save(post, {"status", "pinned", "retracted_at", "retraction_reason"})
     if was_public:
-        record_change(blog_id=post.blog_id, kind=Change.Kind.RETRACTED, post=post, by=by)
+        record_change(
+            blog_id=post.blog_id,
+            kind=Change.Kind.RETRACTED,
+            post=post,
+            payload={"was_pinned": was_pinned},
+            by=by,
+        )
     return post
 
 
