@@ -6,8 +6,8 @@ database once, renders them once, and puts the events on every reader's queue.
 
 Wake-ups come from three places, so that nothing depends on one of them:
 - this process's own writes (``notify`` after commit), at once;
-- Redis pub/sub (channel ``<prefix>:live``), one subscription per process (never one per reader), for writes made
-  by other processes and machines;
+- Redis pub/sub (channel ``<prefix>:live``), one subscription per process (never one
+  per reader), for writes made by other processes and machines;
 - a safety poll of ``LiveBlog.last_seq`` for the blogs being watched, every second when
   Redis is absent or down, every few seconds otherwise.
 The database is the source of truth: Redis carries only "blog 7 has news".
