@@ -20,10 +20,20 @@ class Race(models.Model):
     units_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="Reporting units (states, counties) in the race."
     )
+    source_id = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='The results feed\'s id for this race, e.g. AP "KY-17" (state, raceID).',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_id"], condition=~models.Q(source_id=""), name="race_source_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +138,28 @@ def vote_share(votes: int, total: int) -> Decimal:
     if total <= 0:
         return Decimal("0.0")
     return (Decimal(votes) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+class SnapshotUnit(models.Model):
+    """One reporting unit's count (a county) inside a snapshot, for the breakdown table."""
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="units")
+    source_id = models.CharField(max_length=40, help_text="The feed's unit id (FIPS, …).")
+    name = models.CharField(max_length=120)
+    level = models.CharField(max_length=20, default="county")
+    units_reporting = models.PositiveIntegerField(null=True, blank=True)
+    units_total = models.PositiveIntegerField(null=True, blank=True)
+    # {candidate id: votes}; a snapshot is immutable, so this is never edited in place.
+    votes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["snapshot", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "source_id"], name="unit_once_per_snapshot")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class WinnerCall(models.Model):

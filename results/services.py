@@ -14,7 +14,15 @@ from django.utils import timezone
 from liveblog.changes import record_change
 from liveblog.models import Change
 
-from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
+from .models import (
+    Candidate,
+    CandidateResult,
+    Race,
+    ResultSnapshot,
+    SnapshotUnit,
+    WinnerCall,
+    vote_share,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +33,18 @@ class CandidateCount:
     candidate: str  # the candidate's name or source id in this race
     popular_votes: int
     electoral_votes: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    """A reporting unit's (county's) count: votes keyed like ``CandidateCount.candidate``."""
+
+    source_id: str
+    name: str
+    votes: dict[str, int]
+    level: str = "county"
+    units_reporting: int | None = None
+    units_total: int | None = None
 
 
 def _announce(race: Race, payload: dict[str, object], by: AbstractBaseUser | None) -> None:
@@ -48,6 +68,7 @@ def snapshot_record(
     total_votes: int | None = None,
     units_reporting: int | None = None,
     units_total: int | None = None,
+    units: list[UnitCount] | None = None,
     by: AbstractBaseUser | None = None,
 ) -> tuple[ResultSnapshot, bool]:
     """Validate and store a snapshot; return it and whether it is new.
@@ -71,7 +92,9 @@ def snapshot_record(
         raise ValidationError("A snapshot needs at least one candidate's count.")
     for count in counts:
         for value in (count.popular_votes, count.electoral_votes):
-            if value is not None and (not isinstance(value, int) or value < 0):
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 0
+            ):
                 raise ValidationError(f"Votes for {count.candidate} must be whole numbers ≥ 0.")
     counted = sum(c.popular_votes for c in counts)
     total_votes = counted if total_votes is None else total_votes
@@ -85,6 +108,7 @@ def snapshot_record(
         raise ValidationError(
             f"{units_reporting} units reporting is more than the {units_total} in the race."
         )
+    unit_rows = [_clean_unit(unit, candidates) for unit in units or []]
     snapshot = ResultSnapshot(
         race=race,
         as_of=as_of,
@@ -109,10 +133,38 @@ def snapshot_record(
         )
         for c in counts
     )
+    SnapshotUnit.objects.bulk_create(
+        SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows
+    )
     latest = race.snapshots.latest()
     if latest.pk == snapshot.pk:  # an older, late-arriving snapshot is history only
         _announce(race, {"race": race.pk, "snapshot": snapshot.pk}, by)
     return snapshot, True
+
+
+def _clean_unit(unit: UnitCount, candidates: dict[str, Candidate]) -> dict[str, object]:
+    unknown = [key for key in unit.votes if key not in candidates]
+    if unknown:
+        raise ValidationError(f"Unknown candidates in {unit.name}: {', '.join(unknown)}.")
+    for key, value in unit.votes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValidationError(f"Votes for {key} in {unit.name} must be whole numbers ≥ 0.")
+    if (
+        unit.units_reporting is not None
+        and unit.units_total is not None
+        and unit.units_reporting > unit.units_total
+    ):
+        raise ValidationError(
+            f"{unit.name}: {unit.units_reporting} reporting is more than its {unit.units_total}."
+        )
+    return {
+        "source_id": unit.source_id,
+        "name": unit.name,
+        "level": unit.level,
+        "units_reporting": unit.units_reporting,
+        "units_total": unit.units_total,
+        "votes": {str(candidates[k].pk): v for k, v in unit.votes.items()},
+    }
 
 
 def total_for_shares(shown: list[tuple[int, Decimal]]) -> int:
@@ -157,6 +209,25 @@ def winner_call(
         raise ValidationError(f"{race} already has a standing call: withdraw it first.")
     return WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def winner_call_from_feed(
+    *, race: Race, candidate: Candidate, source: str, at: datetime
+) -> WinnerCall | None:
+    """Record a wire service's call (AP's ``winner`` flag) as a pending call.
+
+    It carries the source and no editor's name; an editor's confirmation is the second
+    party before the banner shows. A standing call (pending or confirmed) is left alone,
+    so re-importing the same feed never calls twice; returns the new call, if any.
+    """
+    if candidate.race_id != race.pk:
+        raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
+    if race.calls.filter(withdrawn_at__isnull=True).exists():
+        return None
+    return WinnerCall.objects.create(
+        race=race, candidate=candidate, source=source, called_by=None, called_at=at
     )
 
 
