@@ -13,6 +13,7 @@ admin.site.index_title = "Live blogs and results"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("results/", include("results.urls")),
     path("", include("liveblog.urls")),
 ]
 

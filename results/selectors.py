@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
+from .charts import History, history
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
 
 
@@ -25,6 +26,7 @@ class RaceBoard:
     snapshot: ResultSnapshot | None
     lines: list[CandidateLine]
     winner: Candidate | None
+    history: History | None = None
 
     @property
     def results_to_go(self) -> int | None:
@@ -35,8 +37,11 @@ class RaceBoard:
         return any(line.electoral_votes is not None for line in self.lines)
 
 
-def race_boards(race_ids: list[int]) -> list[RaceBoard]:
-    """The latest snapshot and confirmed call of each race, in four queries in all."""
+def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceBoard]:
+    """The latest snapshot, confirmed call and history of each race.
+
+    Four queries in all, plus two per race for its history (a blog covers few races).
+    """
     if not race_ids:
         return []
     latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).order_by("-as_of", "-id")
@@ -77,5 +82,13 @@ def race_boards(race_ids: list[int]) -> list[RaceBoard]:
                 )
             )
         winner = next((line.candidate for line in lines if line.is_winner), None)
-        boards.append(RaceBoard(race=race, snapshot=snapshot, lines=lines, winner=winner))
+        boards.append(
+            RaceBoard(
+                race=race,
+                snapshot=snapshot,
+                lines=lines,
+                winner=winner,
+                history=history(race) if with_history and snapshot else None,
+            )
+        )
     return boards

@@ -211,3 +211,18 @@ def test_permalink_has_share_metadata(client, published, jpeg):
 
 def test_unknown_blog_is_not_found(client, db):
     assert client.get("/live/no-such-blog/").status_code == 404
+
+
+def test_page_embeds_live_blog_posting_json_ld(demo_page):
+    import json
+
+    start = demo_page.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    data = json.loads(demo_page[start : demo_page.index("</script>", start)])
+    assert data["@type"] == "LiveBlogPosting"
+    assert data["coverageStartTime"] == "2024-11-05T23:00:00+00:00"
+    assert len(data["liveBlogUpdate"]) == 20
+    assert data["liveBlogUpdate"][0]["headline"] == (
+        "Biden invites president-elect to White House - Trump campaign"
+    )

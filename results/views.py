@@ -1,0 +1,28 @@
+"""Results pages for readers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from .models import Race
+from .selectors import race_boards
+
+
+@require_GET
+def race_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A race's latest results, its history chart and table, and the county breakdown."""
+    race = get_object_or_404(Race, slug=slug)
+    [board] = race_boards([race.pk])
+    units = list(board.snapshot.units.all()) if board.snapshot else []
+    candidates = list(race.candidates.all())
+    rows = [(unit, [unit.votes.get(str(c.pk)) for c in candidates]) for unit in units]
+    response = render(
+        request,
+        "results/race.html",
+        {"race": race, "boards": [board], "board": board, "candidates": candidates, "rows": rows},
+    )
+    patch_cache_control(response, public=True, max_age=10)
+    return response
