@@ -1,11 +1,22 @@
-"""Results in the admin: races with their candidates; snapshots and calls are read-only
-records here (they are written through ``results.services``)."""
+"""Results in the admin. Every write goes through ``results.services``: recording a
+snapshot by hand, calling a race, a second editor's confirmation, a withdrawal."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from functools import partial
+from typing import Any
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import services
+from .forms import CallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
 
 
@@ -15,12 +26,83 @@ class CandidateInline(admin.TabularInline):
     fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
 
 
+class ResultsAdminMixin:
+    """Runs a service from a small form page and says what happened."""
+
+    def _form_page(self, request: HttpRequest, title: str, form: Any, back: str) -> HttpResponse:
+        context = {**self.admin_site.each_context(request), "title": title, "form": form,  # type: ignore[attr-defined]
+                   "opts": self.model._meta, "back": back}  # type: ignore[attr-defined]  # fmt: skip
+        return TemplateResponse(request, "admin/results/form.html", context)
+
+    def _run(self, request: HttpRequest, action: Any, done: str) -> bool:
+        try:
+            action()
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text or "Not allowed.", messages.ERROR)  # type: ignore[attr-defined]
+            return False
+        self.message_user(request, done, messages.SUCCESS)  # type: ignore[attr-defined]
+        return True
+
+
 @admin.register(Race)
-class RaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "office", "threshold", "threshold_unit", "units_total"]
-    search_fields = ["name", "office"]
+class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "office", "threshold", "threshold_unit", "units_total", "source_id"]
+    search_fields = ["name", "office", "source_id"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CandidateInline]
+    change_form_template = "admin/results/race/change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/record/", wrap(self.record_view), name="results_race_record"),
+            path("<int:pk>/call/", wrap(self.call_view), name="results_race_call"),
+            *super().get_urls(),
+        ]
+
+    def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Enter a snapshot by hand (editors), validated like every other ingest path."""
+        race = get_object_or_404(Race, pk=pk)
+        back = reverse("admin:results_race_change", args=[race.pk])
+        form = SnapshotForm(request.POST or None, race=race)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+
+            def record() -> None:
+                services.snapshot_record(
+                    race=race,
+                    as_of=data["as_of"],
+                    source=data["source"],
+                    source_seq=data["source_seq"],
+                    counts=[services.CandidateCount(*c) for c in form.candidate_counts()],
+                    total_votes=data.get("total_votes"),
+                    units_reporting=data.get("units_reporting"),
+                    units_total=data.get("units_total"),
+                    by=request.user,
+                )
+
+            if self._run(request, record, f"Results for {race} recorded."):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, f"Record results: {race}", form, back)
+
+    def call_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Call the race; the banner waits for a second editor's confirmation."""
+        race = get_object_or_404(Race, pk=pk)
+        back = reverse("admin:results_winnercall_changelist")
+        form = CallForm(request.POST or None, race=race)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            call = partial(
+                services.winner_call,
+                race=race,
+                candidate=data["candidate"],
+                by=request.user,
+                source=data["source"],
+            )
+            if self._run(request, call, "Call recorded: a second editor must confirm it."):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, f"Call {race}", form, back)
 
 
 class CandidateResultInline(admin.TabularInline):
@@ -54,6 +136,56 @@ class ResultSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WinnerCall)
-class WinnerCallAdmin(ReadOnlyAdmin):
-    list_display = ["race", "candidate", "source", "called_by", "confirmed_by", "withdrawn_at"]
+class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin):
+    list_display = ["race", "candidate", "source", "called_by", "called_at", "state",
+                    "confirmed_by", "withdraw_link"]  # fmt: skip
     list_filter = ["race"]
+    list_select_related = ["race", "candidate", "called_by", "confirmed_by", "withdrawn_by"]
+    actions = ["confirm"]
+
+    @admin.display(description="State")
+    def state(self, call: WinnerCall) -> str:
+        if call.withdrawn_at:
+            return "Withdrawn"
+        return "Shown on pages" if call.confirmed_at else "Waiting for a second editor"
+
+    @admin.display(description="Withdraw")
+    def withdraw_link(self, call: WinnerCall) -> str:
+        if call.withdrawn_at:
+            return f"by {call.withdrawn_by}" if call.withdrawn_by else "withdrawn"
+        url = reverse("admin:results_call_withdraw", args=[call.pk])
+        return format_html('<a href="{}">Withdraw…</a>', url)
+
+    @admin.action(description="Confirm the call (second editor)")
+    def confirm(self, request: HttpRequest, queryset: QuerySet[WinnerCall]) -> None:
+        for call in queryset:
+            self._run(
+                request,
+                partial(services.winner_confirm, call=call, by=request.user),
+                f"{call} confirmed: the banner shows.",
+            )
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="results_call_withdraw"),
+            *super().get_urls(),
+        ]
+
+    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        call = get_object_or_404(WinnerCall, pk=pk)
+        back = reverse("admin:results_winnercall_changelist")
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            withdraw = partial(
+                services.winner_withdraw,
+                call=call,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            if self._run(request, withdraw, f"{call}: withdrawn."):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, f"Withdraw: {call}", form, back)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("results.view_winnercall")

@@ -1,0 +1,97 @@
+"""Results through the admin: entering a snapshot by hand, and calling a race with a
+second editor's confirmation. Every path goes through results.services."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from liveblog.models import Change
+from results.models import ResultSnapshot, WinnerCall
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def race(blog):
+    race = factories.RaceFactory(slug="president")
+    factories.CandidateFactory(race=race, name="Kamala Harris")
+    factories.CandidateFactory(race=race, name="Donald Trump")
+    blog.races.add(race)
+    return race
+
+
+def record(client, race, **overrides):
+    harris, trump = race.candidates.all()
+    data = {
+        "as_of_0": "2024-11-06", "as_of_1": "20:00:00", "source": "Desk", "source_seq": "1",
+        "units_reporting": "40", "units_total": "51", "total_votes": "",
+        f"votes_{harris.pk}": "67951111", f"electoral_{harris.pk}": "",
+        f"votes_{trump.pk}": "72658972", f"electoral_{trump.pk}": "",
+    } | overrides  # fmt: skip
+    return client.post(reverse("admin:results_race_record", args=[race.pk]), data)
+
+
+def test_editor_records_a_snapshot_by_hand(client, editor, race, blog):
+    client.force_login(editor)
+    response = record(client, race)
+    assert response.status_code == 302
+    snapshot = ResultSnapshot.objects.get()
+    assert (snapshot.units_reporting, snapshot.total_votes) == (40, 67951111 + 72658972)
+    assert snapshot.recorded_by == editor
+    assert snapshot.as_of.isoformat() == "2024-11-06T20:00:00+00:00"  # London is GMT then
+    assert Change.objects.filter(blog=blog, kind="results").count() == 1
+
+
+def test_bad_snapshot_shows_the_error_and_stores_nothing(client, editor, race):
+    client.force_login(editor)
+    response = record(client, race, units_reporting="60")
+    assert response.status_code == 200
+    assert "60 units reporting is more than the 51" in response.content.decode()
+    assert not ResultSnapshot.objects.exists()
+
+
+def test_reporter_cannot_record_results(client, reporter, race):
+    client.force_login(reporter)
+    response = record(client, race)
+    assert not ResultSnapshot.objects.exists()
+    assert "Only editors can record results." in response.content.decode()
+
+
+def test_call_needs_a_second_editor_to_show(client, editor, second_editor, race, blog):
+    trump = race.candidates.get(name="Donald Trump")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:results_race_call", args=[race.pk]),
+        {"candidate": trump.pk, "source": "Decision desk"},
+    )
+    call = WinnerCall.objects.get()
+    assert (call.called_by, call.confirmed_at) == (editor, None)
+
+    changelist = reverse("admin:results_winnercall_changelist")
+    response = client.post(
+        changelist, {"action": "confirm", "_selected_action": [call.pk]}, follow=True
+    )
+    assert "A second editor must confirm" in response.content.decode()
+    assert WinnerCall.objects.get().confirmed_at is None
+
+    client.force_login(second_editor)
+    client.post(changelist, {"action": "confirm", "_selected_action": [call.pk]})
+    call.refresh_from_db()
+    assert call.confirmed_by == second_editor
+    html = client.get(blog.get_absolute_url()).content.decode()
+    assert "TRUMP WINS" in html
+
+
+def test_withdrawing_a_call_takes_the_banner_down(client, editor, second_editor, race, blog):
+    from results import services
+
+    trump = race.candidates.get(name="Donald Trump")
+    call = services.winner_call(race=race, candidate=trump, by=editor, source="Desk")
+    services.winner_confirm(call=call, by=second_editor)
+    client.force_login(editor)
+    client.post(reverse("admin:results_call_withdraw", args=[call.pk]), {"reason": "Too early"})
+    call.refresh_from_db()
+    assert call.withdrawn_reason == "Too early"
+    assert "TRUMP WINS" not in client.get(blog.get_absolute_url()).content.decode()
