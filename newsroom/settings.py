@@ -149,7 +149,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # A sweeper: scheduled posts are visible by query at their time; this announces them.
     "publish-due-posts": {"task": "liveblog.tasks.publish_due_posts", "schedule": 5.0},
+    # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
+    "poll-results-feed": {
+        "task": "results.tasks.poll_results_feed",
+        "schedule": float(os.environ.get("NEWSROOM_RESULTS_FEED_SECONDS", "30")),
+        "options": {"expires": 25},  # no pile of stale polls while workers are down
+    },
 }
+NEWSROOM_RESULTS_FEED_URL = os.environ.get("NEWSROOM_RESULTS_FEED_URL", "")
+NEWSROOM_RESULTS_FEED_API_KEY = os.environ.get("NEWSROOM_RESULTS_FEED_API_KEY", "")
 
 # --- Auth and security ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

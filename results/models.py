@@ -20,6 +20,11 @@ class Race(models.Model):
     units_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="Reporting units (states, counties) in the race."
     )
+    unit_label = models.CharField(
+        max_length=30,
+        default="result",
+        help_text='What a reporting unit is called: "result" (a state\'s), "precinct"…',
+    )
     source_id = models.CharField(
         max_length=60,
         blank=True,

@@ -133,9 +133,7 @@ def snapshot_record(
         )
         for c in counts
     )
-    SnapshotUnit.objects.bulk_create(
-        SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows
-    )
+    SnapshotUnit.objects.bulk_create(SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows)
     latest = race.snapshots.latest()
     if latest.pk == snapshot.pk:  # an older, late-arriving snapshot is history only
         _announce(race, {"race": race.pk, "snapshot": snapshot.pk}, by)

@@ -110,3 +110,17 @@ def test_history_costs_the_same_for_many_snapshots(demo_race):
 
 def test_unknown_race_is_not_found(client, db):
     assert client.get("/results/nope/").status_code == 404
+
+
+def test_ap_races_count_precincts_to_go(client, blog):
+    from pathlib import Path
+
+    from results.ingest import import_document
+
+    sample = Path(__file__).parent / "data" / "ap-20151103.json"
+    report = import_document(sample.read_bytes(), filename=sample.name)
+    assert report.ok, report.errors
+    mississippi = Race.objects.get(source_id__startswith="MS-")
+    assert mississippi.unit_label == "precinct"
+    html = client.get(f"/results/{mississippi.slug}/").content.decode()
+    assert "14 precincts to go" in html

@@ -1,0 +1,196 @@
+"""Storing checked imports through ``results.services``, one race or snapshot at a time.
+
+Each part (an AP race, one snapshot of our format) is its own transaction: it is stored
+whole or not at all, and a refusal is reported without stopping the rest of the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from results.models import Candidate, Race, ResultSnapshot
+from results.services import (
+    CandidateCount,
+    latest_snapshot,
+    snapshot_record,
+    winner_call_from_feed,
+)
+
+from .ap_fields import SOURCE, party_colour
+from .checks import Refused
+from .report import ImportReport
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from .ap import RacePlan
+
+
+@contextmanager
+def one_part(report: ImportReport, label: str) -> Iterator[ImportReport]:
+    """A transaction for one part; its counts reach ``report`` only if it commits."""
+    part = ImportReport()
+    try:
+        with transaction.atomic():
+            yield part
+    except Refused as exc:
+        report.errors.append(str(exc))
+    except ValidationError as exc:
+        report.errors.append(f"{label}: {' '.join(exc.messages)}")
+    except IntegrityError:
+        # Two imports created the same race or candidate at once; the next one succeeds.
+        report.errors.append(f"{label}: changed by another import at the same moment; try again")
+    else:
+        report.merge(part)
+
+
+def record_snapshot(
+    part: ImportReport, label: str, *, race: Race, counts: list[CandidateCount], **kwargs: Any
+) -> ResultSnapshot:
+    """``snapshot_record`` and count what it did: new, already stored, or older history."""
+    snapshot, created = snapshot_record(race=race, counts=counts, **kwargs)
+    if not created:
+        part.duplicates_skipped += 1
+        if _stored_votes(snapshot) != _incoming_votes(race, counts):
+            part.warnings.append(
+                f"{label}: {snapshot.source} {snapshot.source_seq!r} is already stored with "
+                "different votes; the stored snapshot is kept (a correction needs a new sequence)"
+            )
+        return snapshot
+    part.snapshots_created += 1
+    latest = latest_snapshot(race)
+    if latest is not None and latest.pk != snapshot.pk:
+        part.older_kept += 1
+    return snapshot
+
+
+def _stored_votes(snapshot: ResultSnapshot) -> dict[int, int]:
+    return {r.candidate_id: r.popular_votes for r in snapshot.results.all()}
+
+
+def _incoming_votes(race: Race, counts: list[CandidateCount]) -> dict[int, int]:
+    keys = {c.name: c.pk for c in race.candidates.all()}
+    keys |= {c.source_id: c.pk for c in race.candidates.all() if c.source_id}
+    return {keys.get(c.candidate, -1): c.popular_votes for c in counts}
+
+
+def record_race_plan(plan: RacePlan, *, by: AbstractBaseUser | None, report: ImportReport) -> None:
+    """Create the race and candidates on first sight, record the snapshot and AP's call."""
+    with one_part(report, plan.label) as part:
+        race = _race(plan, part)
+        _candidates(race, plan, part)
+        snapshot = record_snapshot(
+            part,
+            plan.label,
+            race=race,
+            as_of=plan.as_of,
+            source=SOURCE,
+            source_seq=plan.source_seq,
+            counts=[
+                CandidateCount(c.source_id, c.votes, c.electoral_votes) for c in plan.candidates
+            ],
+            total_votes=sum(c.votes for c in plan.candidates),
+            units_reporting=plan.units_reporting,
+            units_total=plan.units_total,
+            units=list(plan.units),
+            by=by,
+        )
+        _call(race, plan, snapshot, part)
+
+
+def _race(plan: RacePlan, part: ImportReport) -> Race:
+    race = Race.objects.select_for_update().filter(source_id=plan.source_id).first()
+    if race is None:
+        part.races_created += 1
+        return Race.objects.create(
+            name=plan.name,
+            slug=_free_slug(f"{plan.name} {plan.source_id}"),
+            office=plan.office,
+            threshold=plan.threshold,
+            threshold_unit="electoral votes" if plan.threshold else "",
+            source_id=plan.source_id,
+            unit_label="precinct",  # AP counts precincts reporting
+        )
+    if plan.threshold is not None and race.threshold != plan.threshold:
+        race.threshold, race.threshold_unit = plan.threshold, "electoral votes"
+        race.save(update_fields=["threshold", "threshold_unit"])
+    return race
+
+
+def _free_slug(text: str) -> str:
+    base = slugify(text)[:90] or "race"
+    slug, n = base, 1
+    while Race.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
+    """Reuse candidates by AP id; adopt a hand-made one of the same name; create the rest.
+
+    Names, parties and colours of existing candidates are left as editors set them.
+    """
+    existing = list(race.candidates.all())
+    by_id = {c.source_id: c for c in existing if c.source_id}
+    by_name = {c.name: c for c in existing}
+    for c in plan.candidates:
+        if c.source_id in by_id:
+            continue
+        same_name = by_name.get(c.name)
+        if same_name is not None and not same_name.source_id:
+            same_name.source_id = c.source_id
+            same_name.save(update_fields=["source_id"])
+            continue
+        name = c.name if same_name is None else f"{c.name} ({c.source_id})"[:120]
+        by_name[name] = Candidate.objects.create(
+            race=race,
+            name=name,
+            party=c.party,
+            party_short=c.party,
+            colour=party_colour(c.party),
+            ballot_order=c.ballot_order,
+            source_id=c.source_id,
+        )
+        part.candidates_created += 1
+
+
+def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot, part: ImportReport) -> None:
+    """AP's winner flag → a pending call, from the race's latest snapshot only.
+
+    An older, late-arriving document may carry a call AP has since taken back, and a call
+    an editor withdrew is never made again from the same flag.
+    """
+    latest = latest_snapshot(race)
+    if latest is None or latest.pk != snapshot.pk:
+        return
+    standing = race.calls.filter(withdrawn_at__isnull=True).select_related("candidate").first()
+    winners = plan.winners
+    if len(winners) > 1:
+        part.warnings.append(f"{plan.label}: AP marks {len(winners)} winners; no call recorded")
+        return
+    if not winners:
+        if standing is not None and standing.source == SOURCE and part.snapshots_created:
+            part.warnings.append(
+                f"{plan.label}: AP no longer marks a winner, but the call for "
+                f"{standing.candidate.name} stands until an editor withdraws it"
+            )
+        return
+    candidate = race.candidates.get(source_id=winners[0])
+    if standing is not None:
+        if standing.candidate_id != candidate.pk:
+            part.warnings.append(
+                f"{plan.label}: AP calls {candidate.name}, but the standing call is for "
+                f"{standing.candidate.name}; an editor must withdraw it first"
+            )
+        return
+    if race.calls.filter(source=SOURCE, candidate=candidate).exists():
+        return  # AP's call for this candidate was made once and withdrawn by an editor
+    if winner_call_from_feed(race=race, candidate=candidate, source=SOURCE, at=plan.as_of):
+        part.calls_recorded += 1
