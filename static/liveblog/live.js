@@ -242,18 +242,25 @@
   });
 
   // "Show older posts": move the fragment's items into the list, never twice.
+  // The focused link was swapped away: keyboard users continue at the first older post.
   document.body.addEventListener("htmx:afterSwap", function () {
     var fragments = document.querySelectorAll("template[data-append]");
     for (var i = 0; i < fragments.length; i++) {
       var target = document.getElementById(fragments[i].dataset.append);
       var items = Array.prototype.slice.call(fragments[i].content.children);
+      var first = null;
       for (var j = 0; j < items.length; j++) {
         if (!items[j].id || !document.getElementById(items[j].id)) {
           target.appendChild(items[j]);
           process(items[j]);
+          first = first || items[j].querySelector("article");
         }
       }
       fragments[i].remove();
+      if (first) {
+        first.setAttribute("tabindex", "-1");
+        first.focus({ preventScroll: true });
+      }
     }
   });
 

@@ -1,0 +1,235 @@
+"""The browser tests' newsroom: named editorial actions on the browser database.
+
+Run as ``python -m tests.browser.driver`` with the same environment as the servers
+(``SQLITE_PATH`` or ``DATABASE_URL``, ``MEDIA_ROOT``). It reads one JSON object per
+line on stdin, ``{"action": "publish", "title": "…"}``, performs it through the
+services as the demo ``editor``, and answers one JSON line on stdout:
+``{"ok": true, "result": {…}}`` or ``{"ok": false, "error": "…"}``.
+
+Only named actions exist: tests cannot run arbitrary code in here. Changes reach the
+servers the way any other process's do: through Redis when ``use_redis`` has set a URL
+(the servers that subscribe to it wake at once), else through each server's database
+poll.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+DEMO_SLUG = "us-election-2024"
+DEMO_RACE = "us-president-2024"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    import django
+
+    django.setup()
+
+
+class Driver:
+    def __init__(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        self.editor = get_user_model().objects.get(username="editor")
+        self.actions: dict[str, Callable[..., dict[str, Any]]] = {
+            "ping": self.ping,
+            "use_redis": self.use_redis,
+            "create_blog": self.create_blog,
+            "publish": self.publish,
+            "edit": self.edit,
+            "retract": self.retract,
+            "pin": self.pin,
+            "unpin": self.unpin,
+            "summary": self.summary,
+            "results": self.results,
+            "end_blog": self.end_blog,
+            "last_seq": self.last_seq,
+            "visible_posts": self.visible_posts,
+            "ensure_posts": self.ensure_posts,
+        }
+
+    # --- helpers ------------------------------------------------------------------
+    @staticmethod
+    def _blog(slug: str | None) -> Any:
+        from liveblog.models import LiveBlog
+
+        return LiveBlog.objects.get(slug=slug or DEMO_SLUG)
+
+    @staticmethod
+    def _post(post_id: int) -> Any:
+        from liveblog.models import Post
+
+        return Post.objects.get(pk=post_id)
+
+    def _seq(self, blog_id: int) -> int:
+        from liveblog.models import LiveBlog
+
+        return LiveBlog.objects.values_list("last_seq", flat=True).get(pk=blog_id)
+
+    # --- actions ------------------------------------------------------------------
+    def ping(self) -> dict[str, Any]:
+        return {"pid": os.getpid()}
+
+    def use_redis(self, url: str | None = None) -> dict[str, Any]:
+        """Announce changes through this Redis from now on (None: no Redis at all)."""
+        from django.conf import settings
+
+        from liveblog.live import redis as live_redis
+
+        settings.REDIS_URL = url or ""
+        if hasattr(live_redis, "_down_until"):
+            live_redis._down_until = 0.0  # a new Redis: forget the last one's failures
+        return {"redis_url": settings.REDIS_URL}
+
+    def create_blog(self, slug: str, title: str) -> dict[str, Any]:
+        from django.utils import timezone
+
+        from liveblog.models import LiveBlog
+
+        blog = LiveBlog.objects.create(
+            slug=slug,
+            title=title,
+            description=f"{title} (browser tests)",
+            coverage_start=timezone.now() - timedelta(hours=1),
+            status=LiveBlog.Status.LIVE,
+        )
+        return {"id": blog.pk, "slug": blog.slug, "seq": blog.last_seq}
+
+    def publish(self, title: str, body: str = "", blog: str | None = None) -> dict[str, Any]:
+        from liveblog.services import post_create, post_publish
+
+        the_blog = self._blog(blog)
+        post = post_create(
+            blog=the_blog, by=self.editor, title=title, body=body or f"<p>{title}.</p>"
+        )
+        post = post_publish(post=post, by=self.editor)
+        return {"id": post.pk, "seq": self._seq(the_blog.pk), "anchor": post.anchor}
+
+    def edit(
+        self, id: int, title: str | None = None, body: str | None = None, note: str = ""
+    ) -> dict[str, Any]:
+        from liveblog.services import post_update
+
+        post = self._post(id)
+        data = {k: v for k, v in {"title": title, "body": body}.items() if v is not None}
+        post = post_update(
+            post=post,
+            by=self.editor,
+            expected_version=post.version,
+            data=data,
+            correction_note=note,
+        )
+        return {"id": post.pk, "seq": self._seq(post.blog_id), "version": post.version}
+
+    def retract(self, id: int, reason: str = "Browser test retraction") -> dict[str, Any]:
+        from liveblog.services import post_retract
+
+        post = post_retract(post=self._post(id), by=self.editor, reason=reason)
+        return {"id": post.pk, "seq": self._seq(post.blog_id)}
+
+    def pin(self, id: int) -> dict[str, Any]:
+        from liveblog.services import post_set_pinned
+
+        post = post_set_pinned(post=self._post(id), by=self.editor, pinned=True)
+        return {"id": post.pk, "seq": self._seq(post.blog_id)}
+
+    def unpin(self, id: int) -> dict[str, Any]:
+        from liveblog.services import post_set_pinned
+
+        post = post_set_pinned(post=self._post(id), by=self.editor, pinned=False)
+        return {"id": post.pk, "seq": self._seq(post.blog_id)}
+
+    def summary(self, points: list[str], blog: str | None = None) -> dict[str, Any]:
+        from liveblog.services import summary_update
+
+        the_blog = summary_update(blog=self._blog(blog), by=self.editor, points=points)
+        return {"seq": self._seq(the_blog.pk), "points": the_blog.summary}
+
+    def results(
+        self, counts: dict[str, list[int]], race: str = DEMO_RACE, blog: str | None = None
+    ) -> dict[str, Any]:
+        """Record a results snapshot ``{candidate: [popular_votes, electoral_votes]}``."""
+        from django.utils import timezone
+
+        from results.models import Race
+        from results.services import CandidateCount, snapshot_record
+
+        the_race = Race.objects.get(slug=race)
+        latest = the_race.snapshots.order_by("-as_of").first()
+        as_of = timezone.now()
+        if latest is not None and latest.as_of >= as_of:
+            as_of = latest.as_of + timedelta(seconds=1)
+        snapshot, created = snapshot_record(
+            race=the_race,
+            as_of=as_of,
+            source="browser tests",
+            source_seq=uuid.uuid4().hex,
+            counts=[CandidateCount(name, pv, ev) for name, (pv, ev) in counts.items()],
+            by=self.editor,
+        )
+        return {"snapshot": snapshot.pk, "created": created, "seq": self._seq(self._blog(blog).pk)}
+
+    def end_blog(self, blog: str) -> dict[str, Any]:
+        from liveblog.models import LiveBlog
+        from liveblog.services import blog_set_status
+
+        the_blog = blog_set_status(
+            blog=self._blog(blog), by=self.editor, status=LiveBlog.Status.ENDED
+        )
+        return {"seq": self._seq(the_blog.pk), "status": the_blog.status}
+
+    def last_seq(self, blog: str | None = None) -> dict[str, Any]:
+        return {"seq": self._seq(self._blog(blog).pk)}
+
+    def visible_posts(self, blog: str | None = None) -> dict[str, Any]:
+        """The ids of the blog's public posts, newest first (the page's order)."""
+        from liveblog.models import Post
+
+        posts = Post.objects.filter(blog=self._blog(blog)).published().newest_first()
+        return {"ids": list(posts.values_list("pk", flat=True))}
+
+    def ensure_posts(self, count: int, blog: str | None = None) -> dict[str, Any]:
+        """Publish filler posts until the blog shows at least ``count`` posts."""
+        ids = self.visible_posts(blog)["ids"]
+        for n in range(len(ids), count):
+            self.publish(title=f"Filler post {n + 1} {uuid.uuid4().hex[:6]}", blog=blog)
+        return self.visible_posts(blog)
+
+
+def main() -> None:
+    # Answers go to the real stdout only; anything else that prints goes to stderr.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    _setup()
+    from django.db import close_old_connections
+
+    driver = Driver()
+    answers.write(json.dumps({"ok": True, "result": {"ready": True}}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            name = request.pop("action")
+            if name == "quit":
+                answers.write(json.dumps({"ok": True, "result": {}}) + "\n")
+                break
+            action = driver.actions[name]
+            close_old_connections()
+            answer = {"ok": True, "result": action(**request)}
+        except Exception as error:
+            answer = {"ok": False, "error": f"{error!r}\n{traceback.format_exc()}"}
+        answers.write(json.dumps(answer) + "\n")
+
+
+if __name__ == "__main__":
+    main()
