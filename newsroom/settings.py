@@ -50,8 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "newsroom.staff",
+    "newsroom.partners",
     "liveblog",
     "results",
 ]

@@ -13,6 +13,7 @@ admin.site.index_title = "Live blogs and results"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("newsroom.api_urls", "api"), namespace="v1")),
     path("results/", include("results.urls")),
     path("", include("liveblog.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Partners: API keys, webhooks and the versioned partner API's plumbing."""
