@@ -140,9 +140,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task to a dead broker gives up after about a second (celery #4296).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.4,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# ETA tasks are only ever a minute ahead (liveblog.tasks), far below this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "visibility_timeout": 3600,
     # Publishing a task must not wait long for a dead broker.
     "max_retries": 2,
     "interval_start": 0,
@@ -151,8 +161,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    # A sweeper: scheduled posts are visible by query at their time; this announces them.
-    "publish-due-posts": {"task": "liveblog.tasks.publish_due_posts", "schedule": 5.0},
+    # Scheduled posts are visible by query at their time. A timer task per post, queued
+    # at most a minute ahead, announces each at its second; the sweeper catches any
+    # whose timer was lost (worker or Redis down), so each is announced exactly once.
+    "schedule-upcoming-posts": {
+        "task": "liveblog.tasks.schedule_upcoming_posts",
+        "schedule": 20.0,
+        "options": {"expires": 15},
+    },
+    "publish-due-posts": {
+        "task": "liveblog.tasks.publish_due_posts",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
+    "make-missing-renditions": {
+        "task": "liveblog.tasks.make_missing_renditions",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "worker-heartbeat": {
+        "task": "newsroom.celery.heartbeat",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
     # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
     "poll-results-feed": {
         "task": "results.tasks.poll_results_feed",

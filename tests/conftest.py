@@ -23,6 +23,14 @@ def _own_redis_namespace(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    # Ids repeat across rolled-back tests: a key cached by one must not leak into the
+    # next. A fresh prefix isolates them without flushing a shared Redis.
+    default = dict(settings.CACHES["default"], KEY_PREFIX=f"test-{uuid.uuid4().hex[:12]}")
+    settings.CACHES = {**settings.CACHES, "default": default}
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -18,6 +18,7 @@ from .. import permissions as perms
 from .. import services
 from ..exceptions import StaleEdit
 from ..models import Post, PostContributor, PostImage, PostVideo
+from ..renditions import queue_renditions
 from .forms import PostForm, PostImageForm, PostVideoForm
 from .workflow import STEPS, Step, apply, available_steps
 
@@ -161,6 +162,8 @@ class PostAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         post = form.instance
+        for image in post.images.all():
+            queue_renditions(image)  # new or replaced uploads only
         if not change and not post.contributors.exists():
             reporter = getattr(request.user, "reporter", None)
             if reporter is not None:

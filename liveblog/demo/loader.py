@@ -32,6 +32,7 @@ from ..changes import record_change
 from ..html import paragraphs_to_html
 from ..images import clean_image
 from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
+from ..renditions import queue_renditions
 
 CONTENT = Path(__file__).with_name("content.json")
 PLACEHOLDER_VIDEO = Path(__file__).with_name("media") / "placeholder.webm"
@@ -130,6 +131,7 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
             )
             image.image.save(cleaned.content.name, cleaned.content, save=False)
             image.save()
+            queue_renditions(image)
         else:
             video = PostVideo(
                 post=post, caption=item["caption"], placement=item["placement"], order=order

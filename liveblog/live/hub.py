@@ -90,6 +90,13 @@ def _render_catch_up(blog_id: int, after: int) -> LiveEvent | None:
     return render_catch_up(blog_id, after)
 
 
+def _publish_due() -> None:
+    from ..services import post_publish_due
+
+    close_old_connections()
+    post_publish_due()
+
+
 def _last_seqs(blog_ids: list[int]) -> dict[int, int]:
     close_old_connections()
     return dict(LiveBlog.objects.filter(pk__in=blog_ids).values_list("pk", "last_seq"))
@@ -138,6 +145,9 @@ class Hub:
             healthy = settings.REDIS_URL and self.redis_ok
             await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
             try:
+                if settings.CELERY_TASK_ALWAYS_EAGER:
+                    # No worker in the embedded setup: announce due scheduled posts here.
+                    await sync_to_async(_publish_due)()
                 if self.feeds:
                     seqs = await sync_to_async(_last_seqs)(list(self.feeds))
                     for blog_id, seq in seqs.items():

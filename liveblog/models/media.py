@@ -28,12 +28,28 @@ class PostImage(models.Model):
     )
     placement = models.CharField(max_length=4, choices=Placement, default=Placement.LEAD)
     order = models.PositiveSmallIntegerField(default=0)
+    # Responsive sizes made by a task after upload ([{format, width, name}]), and the
+    # upload they were made from: a replaced image is recognised and gets new ones.
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    renditions_of = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.alt_text
+
+    @property
+    def srcset_webp(self) -> str:
+        from ..renditions import srcset
+
+        return srcset(self, "webp")
+
+    @property
+    def srcset_jpeg(self) -> str:
+        from ..renditions import srcset
+
+        return srcset(self, "jpeg")
 
 
 class PostVideo(models.Model):

@@ -12,6 +12,7 @@ from .. import permissions as perms
 from ..images import clean_image
 from ..models import Post, PostImage, PostVideo
 from ..models.media import Placement
+from ..renditions import queue_renditions
 from ..video import check_video_file, embed_url
 from .posts import _refusal, lock, touch_edited
 
@@ -52,6 +53,7 @@ def post_add_image(
     )
     image.image.save(cleaned.content.name, cleaned.content, save=False)
     image.save()
+    queue_renditions(image)
     touch_edited(post=post, by=by)
     return image
 

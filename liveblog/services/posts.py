@@ -20,6 +20,7 @@ from ..changes import record_change
 from ..exceptions import StaleEdit
 from ..html import sanitize_body
 from ..models import Change, Label, LiveBlog, Post, PostContributor
+from ..scheduling import queue_timer
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -190,6 +191,7 @@ def post_publish(*, post: Post, by: AbstractBaseUser, at: datetime | None = None
     if at is not None and at > now:
         post.status, post.publish_at, post.published_at = Status.SCHEDULED, at, at
         _save(post, {"status", "publish_at", "published_at", "published_by"})
+        queue_timer(post)
         return post
     post.status, post.published_at = Status.PUBLISHED, now
     _save(post, {"status", "published_at", "published_by"})
@@ -215,7 +217,9 @@ def post_unschedule(*, post: Post, by: AbstractBaseUser) -> Post:
     return post
 
 
-def post_publish_due(*, at: datetime | None = None) -> list[Post]:
+def post_publish_due(
+    *, at: datetime | None = None, post_ids: list[int] | None = None
+) -> list[Post]:
     """Announce scheduled posts whose time has come, each exactly once.
 
     Safe to run from several places at once (a timer, a periodic sweeper): the status
@@ -223,7 +227,10 @@ def post_publish_due(*, at: datetime | None = None) -> list[Post]:
     """
     at = at or timezone.now()
     announced = []
-    for pk in Post.objects.due(at=at).values_list("pk", flat=True):
+    due = Post.objects.due(at=at)
+    if post_ids is not None:
+        due = due.filter(pk__in=post_ids)
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             post = Post.objects.select_for_update().get(pk=pk)
             if post.status != Status.SCHEDULED or post.published_at > at:

@@ -1,0 +1,78 @@
+"""Responsive sizes of post images: WebP and JPEG at a few widths, for ``srcset``.
+
+Made by a task after upload (``liveblog.tasks.make_image_renditions``); until they
+exist, pages show the original. Rendition names derive from the original's, so making
+them twice overwrites the same files, and ``renditions_of`` records which upload they
+belong to: a replaced image gets new ones, a redelivered task does nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps
+
+from .models import PostImage
+
+WIDTHS = (320, 640, 960, 1280, 1600)
+FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}),
+           "jpeg": ("JPEG", {"quality": 82, "progressive": True, "optimize": True})}  # fmt: skip
+
+
+def queue_renditions(image: PostImage) -> None:
+    """Make the renditions after the upload commits (a worker, or in-process eagerly)."""
+    from newsroom.celery import enqueue
+
+    from .tasks import make_image_renditions
+
+    if needs_renditions(image):
+        enqueue(make_image_renditions, image.pk, image.image.name)
+
+
+def needs_renditions(image: PostImage) -> bool:
+    return bool(image.image) and image.renditions_of != image.image.name
+
+
+def make_renditions(image: PostImage) -> list[dict[str, object]]:
+    """Write the renditions of ``image`` (idempotent) and record them on the row."""
+    if not needs_renditions(image):
+        return image.renditions
+    source = image.image.name
+    stem = PurePosixPath(source)
+    folder = f"renditions/{stem.parent}/{stem.stem}"
+    made: list[dict[str, object]] = []
+    with image.image.open("rb") as handle, Image.open(handle) as original:
+        original = ImageOps.exif_transpose(original)
+        widths = [w for w in WIDTHS if w < original.width] + [original.width]
+        for width in sorted(set(widths)):
+            height = round(original.height * width / original.width)
+            resized = original.resize((width, height), Image.Resampling.LANCZOS)
+            for extension, (pil_format, options) in FORMATS.items():
+                frame = resized.convert("RGB") if pil_format == "JPEG" else resized
+                buffer = io.BytesIO()
+                frame.save(buffer, pil_format, **options)
+                name = f"{folder}/{width}.{extension}"
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                saved = default_storage.save(name, ContentFile(buffer.getvalue()))
+                made.append({"format": extension, "width": width, "name": saved})
+    # Only if the image was not replaced meanwhile (a newer task will do that one).
+    PostImage.objects.filter(pk=image.pk, image=source).update(
+        renditions=made, renditions_of=source
+    )
+    image.renditions, image.renditions_of = made, source
+    return made
+
+
+def srcset(image: PostImage, extension: str) -> str:
+    """``srcset`` for one format, or "" while the renditions are not made yet."""
+    if image.renditions_of != image.image.name:
+        return ""
+    return ", ".join(
+        f"{default_storage.url(r['name'])} {r['width']}w"
+        for r in image.renditions
+        if r["format"] == extension
+    )
