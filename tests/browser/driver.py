@@ -54,6 +54,9 @@ class Driver:
             "last_seq": self.last_seq,
             "visible_posts": self.visible_posts,
             "ensure_posts": self.ensure_posts,
+            "schedule": self.schedule,
+            "add_image": self.add_image,
+            "announcements": self.announcements,
         }
 
     # --- helpers ------------------------------------------------------------------
@@ -195,6 +198,41 @@ class Driver:
 
         posts = Post.objects.filter(blog=self._blog(blog)).published().newest_first()
         return {"ids": list(posts.values_list("pk", flat=True))}
+
+    def schedule(self, title: str, seconds: float, blog: str | None = None) -> dict[str, Any]:
+        """Create a post and schedule it ``seconds`` from now; ``at`` is a Unix time."""
+        from django.utils import timezone
+
+        from liveblog.services import post_create, post_publish
+
+        the_blog = self._blog(blog)
+        post = post_create(blog=the_blog, by=self.editor, title=title, body=f"<p>{title}.</p>")
+        at = timezone.now() + timedelta(seconds=seconds)
+        post = post_publish(post=post, by=self.editor, at=at)
+        return {"id": post.pk, "at": at.timestamp(), "status": post.status}
+
+    def add_image(self, id: int) -> dict[str, Any]:
+        """Upload a generated 1200x800 JPEG to the post (renditions follow in a task)."""
+        import io
+
+        from PIL import Image
+
+        from liveblog.services import post_add_image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (1200, 800), "teal").save(buffer, "JPEG")
+        buffer.seek(0)
+        image = post_add_image(
+            post=self._post(id), by=self.editor, file=buffer, alt_text="A teal square"
+        )
+        return {"image": image.pk, "name": image.image.name}
+
+    def announcements(self, id: int) -> dict[str, Any]:
+        """How many times the post was announced (its "published" change-log entries)."""
+        from liveblog.models import Change
+
+        count = Change.objects.filter(post_id=id, kind=Change.Kind.PUBLISHED).count()
+        return {"count": count}
 
     def ensure_posts(self, count: int, blog: str | None = None) -> dict[str, Any]:
         """Publish filler posts until the blog shows at least ``count`` posts."""

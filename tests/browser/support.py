@@ -277,6 +277,44 @@ class Server:
         return f"{self.url}{path}"
 
 
+# --- Celery ------------------------------------------------------------------------------
+class CeleryProcess:
+    """A real Celery worker or beat in a subprocess (``kind`` is "worker" or "beat")."""
+
+    def __init__(self, kind: str, env: dict[str, str], workdir: Path) -> None:
+        self.kind = kind
+        self.env = env
+        self.workdir = workdir
+        self.log = workdir / f"celery-{kind}-{free_port()}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        command = [PYTHON, "-m", "celery", "-A", "newsroom", self.kind, "--loglevel", "info"]
+        if self.kind == "worker":
+            command += ["--pool", "solo", "--without-gossip", "--without-mingle",
+                        "--hostname", f"browser-{self.log.stem}@%h"]  # fmt: skip
+        else:
+            command += ["--schedule", str(self.workdir / f"{self.log.stem}.schedule")]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        ready = "ready." if self.kind == "worker" else "beat: Starting"
+        deadline = time.monotonic() + timeout
+        while ready not in tail(self.log, 200):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery {self.kind} exited:\n{tail(self.log)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"celery {self.kind} not ready:\n{tail(self.log)}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process, grace=10)
+            self.process = None
+
+
 # --- The driver ---------------------------------------------------------------------------
 class DriverError(RuntimeError):
     pass
@@ -386,6 +424,16 @@ class Newsroom:
 
     def ensure_posts(self, count: int, blog: str | None = None) -> list[int]:
         return self.call("ensure_posts", count=count, blog=blog, timeout=120)["ids"]
+
+    def schedule(self, title: str, seconds: float) -> dict[str, Any]:
+        """Schedule a new post ``seconds`` ahead; returns its ``id`` and Unix time ``at``."""
+        return self.call("schedule", title=title, seconds=seconds)
+
+    def add_image(self, post_id: int) -> dict[str, Any]:
+        return self.call("add_image", id=post_id)
+
+    def announcements(self, post_id: int) -> int:
+        return self.call("announcements", id=post_id)["count"]
 
     def use_redis(self, url: str | None) -> None:
         self.call("use_redis", url=url)
