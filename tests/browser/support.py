@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -53,6 +54,15 @@ def scrubbed_environ() -> dict[str, str]:
         for k, v in os.environ.items()
         if k not in SCRUBBED and not k.startswith(SCRUBBED_PREFIXES)
     }
+
+
+# "Within 2 seconds" of the publishing call returning (the issue's promise to readers).
+LIVE_TIMEOUT_MS = 2_000
+
+
+def unique(text: str) -> str:
+    """A title no other test uses, so assertions find exactly the post they made."""
+    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def free_port() -> int:

@@ -7,20 +7,13 @@ import uuid
 
 import pytest
 
-from .support import wait_for_js, wait_until
+from .support import LIVE_TIMEOUT_MS, unique, wait_for_js, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
 ).expect
 
 pytestmark = pytest.mark.browser
-
-# "Within 2 seconds" of the publishing call returning.
-LIVE_TIMEOUT_MS = 2_000
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def test_post_published_in_the_admin_appears_on_an_open_page(server, open_reader, editor_page):

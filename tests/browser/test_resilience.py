@@ -4,23 +4,16 @@ and keeps working through a Redis outage."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
-from .support import wait_for_js, wait_until
+from .support import LIVE_TIMEOUT_MS, unique, wait_for_js, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
 ).expect
 
 pytestmark = pytest.mark.browser
-
-LIVE_TIMEOUT_MS = 2_000
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def assert_once_each_newest_first(reader, post_ids: list[int], previous_top: str) -> None:

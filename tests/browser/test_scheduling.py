@@ -22,6 +22,7 @@ from .support import (
     Newsroom,
     RedisServer,
     Server,
+    unique,
     wait_until,
 )
 
@@ -61,10 +62,6 @@ def stack(
         redis.stop()
 
 
-def title(what: str) -> str:
-    return f"{what} {uuid.uuid4().hex[:6]}"
-
-
 def fetch(url: str, timeout: float = 5.0) -> tuple[int, float, str]:
     started = time.monotonic()
     with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -74,7 +71,7 @@ def fetch(url: str, timeout: float = 5.0) -> tuple[int, float, str]:
 
 def test_scheduled_post_reaches_an_open_page_within_two_seconds_of_its_time(stack, open_reader):
     reader = open_reader(stack.server)
-    post = stack.editor.schedule(title("Polls close"), seconds=6)
+    post = stack.editor.schedule(unique("Polls close"), seconds=6)
     assert post["status"] == "scheduled"
     assert reader.item(post["id"]).count() == 0
 
@@ -94,7 +91,7 @@ def test_scheduled_post_reaches_an_open_page_within_two_seconds_of_its_time(stac
 def test_worker_down_across_the_publish_time(stack, open_reader):
     stack.worker.stop()
     reader = open_reader(stack.server)
-    post = stack.editor.schedule(title("Embargoed"), seconds=3)
+    post = stack.editor.schedule(unique("Embargoed"), seconds=3)
     time.sleep(max(0.0, post["at"] - time.time()) + 1)
 
     # Visible to a fresh load at its time: visibility is a query, not a worker's job.
@@ -129,8 +126,8 @@ def test_redis_outage_leaves_pages_and_admin_working_and_loses_nothing(
     assert time.monotonic() - started < 5
 
     started = time.monotonic()
-    live = stack.editor.publish(title("During the outage"))
-    scheduled = stack.editor.schedule(title("Scheduled in the outage"), seconds=2)
+    live = stack.editor.publish(unique("During the outage"))
+    scheduled = stack.editor.schedule(unique("Scheduled in the outage"), seconds=2)
     assert time.monotonic() - started < 10, "writes hung on the dead Redis"
     wait_until(
         reader.page,
@@ -154,7 +151,7 @@ def test_redis_outage_leaves_pages_and_admin_working_and_loses_nothing(
 
 
 def test_renditions_are_made_by_the_worker_and_used_by_the_page(stack):
-    post = stack.editor.publish(title("With a photo"))
+    post = stack.editor.publish(unique("With a photo"))
     stack.editor.add_image(post["id"])
     page = stack.server.page(f"/live/{DEMO_SLUG}/posts/{post['id']}/")
 
