@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from newsroom.partners.tasks import on_change_committed as webhooks_on_commit
+
 from .live.notify import announce
 from .models import Change, LiveBlog
 
@@ -40,6 +42,7 @@ def record_change(
     )
     LiveBlog.objects.filter(pk=blog_id).update(last_seq=seq)
     transaction.on_commit(partial(announce, blog_id, seq))
+    transaction.on_commit(partial(webhooks_on_commit, blog_id, seq))
     return Change.objects.create(
         blog_id=blog_id,
         seq=seq,

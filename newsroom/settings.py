@@ -184,6 +184,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10.0,
         "options": {"expires": 10},
     },
+    # Webhook deliveries whose task was lost (worker or Redis down), and old replays.
+    "retry-stalled-webhook-deliveries": {
+        "task": "newsroom.partners.tasks.retry_stalled_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "purge-idempotency-records": {
+        "task": "newsroom.partners.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
     # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
     "poll-results-feed": {
         "task": "results.tasks.poll_results_feed",
@@ -231,6 +241,9 @@ if not DEBUG:
 # told about (doubled by 5 while Redis pub/sub is healthy), and the keep-alive interval.
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
 NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
+# How long a process may answer "nothing changed" (poll 304, stream connect) from memory of
+# a blog's position before asking the database again (liveblog/live/state.py).
+NEWSROOM_LIVE_STATE_TTL = float(os.environ.get("NEWSROOM_LIVE_STATE_TTL", "0.5"))
 # Namespace of the live channel's Redis keys and pub/sub channel (sites may share Redis).
 NEWSROOM_REDIS_PREFIX = os.environ.get("NEWSROOM_REDIS_PREFIX", "newsroom")
 # Suggested polling interval for readers on the fallback (seconds; hidden tabs x4).
@@ -293,13 +306,64 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
 NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(40_000_000)))
 
-# --- REST framework (the partner API grows on this) -----------------------------------
+# --- REST framework: the partner API (docs/partners.md) ------------------------------
 REST_FRAMEWORK = {
+    # Keys first: their scheme answers 401 (with WWW-Authenticate) to anonymous calls.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "newsroom.partners.auth.PartnerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["newsroom.partners.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["newsroom.partners.throttles.CallerRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "newsroom.partners.errors.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": None,  # JSON only: ?format= is refused like any unknown parameter
+    "STRICT_JSON": True,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom partner API",
+    "DESCRIPTION": (
+        "Live blogs, their change feed and election results for partners; the editorial "
+        "workflow for newsroom staff. Guide: docs/partners.md. Authenticate with "
+        "`Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are public; every endpoint they describe needs a key.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PostStatusEnum": "liveblog.models.Post.Status",
+        "BlogStatusEnum": "liveblog.models.LiveBlog.Status",
+        "ChangeKindEnum": "liveblog.models.Change.Kind",
+        "PlacementEnum": "liveblog.models.media.Placement",
+    },
+    # Swagger UI from our own static files (drf-spectacular-sidecar), CSP-friendly.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+}
+NEWSROOM_API_THROTTLE_RATES = {
+    "partner-read": os.environ.get("NEWSROOM_API_PARTNER_READ_RATE", "600/min"),
+    "partner-write": os.environ.get("NEWSROOM_API_PARTNER_WRITE_RATE", "30/min"),
+    "staff-read": os.environ.get("NEWSROOM_API_STAFF_READ_RATE", "1200/min"),
+    "staff-write": os.environ.get("NEWSROOM_API_STAFF_WRITE_RATE", "120/min"),
+}
+# Idempotency-Key responses are replayed for this long (seconds).
+NEWSROOM_API_IDEMPOTENCY_TTL = int(os.environ.get("NEWSROOM_API_IDEMPOTENCY_TTL", "86400"))
+# The site's public address, for absolute links in webhook deliveries (no request there).
+NEWSROOM_API_PUBLIC_URL = os.environ.get("NEWSROOM_API_PUBLIC_URL", "http://127.0.0.1:8000")
+NEWSROOM_WEBHOOK_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_TIMEOUT", "5"))
+NEWSROOM_WEBHOOK_RETRY_BASE = int(os.environ.get("NEWSROOM_WEBHOOK_RETRY_BASE", "30"))
+NEWSROOM_WEBHOOK_RETRY_MAX = int(os.environ.get("NEWSROOM_WEBHOOK_RETRY_MAX", "3600"))
+# Private and loopback webhook targets are refused unless DEBUG or this is set.
+NEWSROOM_WEBHOOK_ALLOW_PRIVATE = env_bool("NEWSROOM_WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

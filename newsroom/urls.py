@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
+from django.views.defaults import server_error
 from django.views.static import serve
 
 from . import health
+from .partners import errors as api_errors
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
@@ -18,6 +21,8 @@ urlpatterns = [
     path("readyz", health.readiness, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("newsroom.api_urls", "api"), namespace="v1")),
+    # Any other /api/ address (another version, a typo) answers JSON too.
+    re_path(r"^api(?:/(?P<path>.*))?$", api_errors.not_found),
     path("results/", include("results.urls")),
     path("", include("liveblog.urls")),
 ]
@@ -27,3 +32,11 @@ if settings.DEBUG:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """A JSON 500 for API clients (errors raised outside DRF, e.g. in middleware)."""
+    if request.path.startswith("/api/"):
+        body = api_errors.error_body("server_error", "Something went wrong on our side.")
+        return JsonResponse(body, status=500)
+    return server_error(request)

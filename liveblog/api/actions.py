@@ -1,0 +1,167 @@
+"""The editorial workflow over the API: submit, publish, pin, key events, retract, images.
+
+Each action is the same service the admin calls, so the same people may do it. Each
+needs ``If-Match`` with the post's ETag (the version is checked under the post's row
+lock, then the service runs in the same transaction) and honours ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from newsroom.partners.base import ApiView
+from newsroom.partners.idempotency import idempotent
+from newsroom.partners.inputs import parse
+from newsroom.partners.models import Scope
+from newsroom.partners.preconditions import expected_version
+from newsroom.partners.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
+
+from .. import services
+from ..models import Post
+from ..services.posts import lock
+from .inputs import (
+    ImageInput,
+    KeyEventInput,
+    PinInput,
+    PublishInput,
+    RetractInput,
+    StrictSerializer,
+)
+from .posts import WRITE_ERRORS, post_for, post_response
+from .serializers import PostSerializer
+
+
+class NoInput(StrictSerializer):
+    """No fields: send an empty JSON object, or no body."""
+
+
+class PostActionView(ApiView):
+    """POST /blogs/<slug>/posts/<id>/<action>/: one workflow step on one post."""
+
+    write_scope = Scope.LIVEBLOG_WRITE
+    parser_classes = [JSONParser]
+    input: type[serializers.Serializer] = NoInput
+    success_status = 200
+
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        return idempotent(request, lambda: self._run(request, slug, pk))  # type: ignore[return-value]
+
+    def _run(self, request: Request, slug: str, pk: int) -> Response:
+        post = post_for(request, slug, pk)
+        version = expected_version(request)
+        data = parse(self.input, request.data)
+        with transaction.atomic():
+            post = lock(post, expected_version=version)
+            post = self.perform(post=post, by=request.user, data=data)
+        return post_response(request, post, status=self.success_status)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        raise NotImplementedError
+
+
+def action_schema(summary: str, request: type[serializers.Serializer], status: int = 200) -> Any:
+    return extend_schema(
+        summary=summary,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY, POST_ETAG, REPLAYED],
+        request=request,
+        responses={status: PostSerializer, **errors(*WRITE_ERRORS, 412, 415, 422, 428)},
+        tags=["Workflow"],
+    )
+
+
+class SubmitView(PostActionView):
+    @action_schema("Submit a draft for approval", NoInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Send a draft to the editors (``liveblog:write``; the author, or an editor)."""
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        return services.post_submit(post=post, by=by)
+
+
+class PublishView(PostActionView):
+    input = PublishInput
+
+    @action_schema("Publish now, or schedule", PublishInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Publish now, or at ``at`` (ISO 8601 with an offset; naive times are refused).
+
+        Editors only (``liveblog:write``). A scheduled post is visible from its time on.
+        """
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        return services.post_publish(post=post, by=by, at=data.get("at"))
+
+
+class PinView(PostActionView):
+    input = PinInput
+
+    @action_schema("Pin or unpin a published post", PinInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Pin above the stream (replacing any other pin) or unpin (editors only)."""
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        return services.post_set_pinned(post=post, by=by, pinned=data["pinned"])
+
+
+class KeyEventView(PostActionView):
+    input = KeyEventInput
+
+    @action_schema("Mark or unmark a key event", KeyEventInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Mark or unmark a key event (editors only)."""
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        return services.post_set_key_event(post=post, by=by, key_event=data["key_event"])
+
+
+class RetractView(PostActionView):
+    input = RetractInput
+
+    @action_schema("Retract a published post", RetractInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Take a post down for good; the reason stays on record (editors only).
+
+        Followers of the change feed get a tombstone for it.
+        """
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        return services.post_retract(post=post, by=by, reason=data["reason"])
+
+
+class ImagesView(PostActionView):
+    input = ImageInput
+    parser_classes = [MultiPartParser]
+    success_status = 201
+
+    @action_schema("Add a photo (multipart upload)", ImageInput, status=201)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Attach a photo with its alt text, caption and credit (who may edit the post).
+
+        ``multipart/form-data`` with ``file``; answers 201 with the post.
+        """
+        return super().post(request, slug, pk)
+
+    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+        services.post_add_image(
+            post=post,
+            by=by,
+            file=data["file"],
+            alt_text=data["alt_text"],
+            caption=data.get("caption", ""),
+            credit=data.get("credit", ""),
+            placement=data["placement"],
+        )
+        return post

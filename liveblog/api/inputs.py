@@ -1,0 +1,136 @@
+"""What the API accepts: query parameters and write bodies, checked strictly.
+
+Unknown fields are refused (a typo must not be silently ignored on election night),
+times must carry a time zone, page sizes must be in range.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from newsroom.partners.inputs import StrictSerializer
+
+from ..models import Label
+from ..models.media import Placement
+
+MAX_SEQ = 2**53  # JSON-safe; a blog will never get near it
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class AwareDateTimeField(serializers.Field):
+    """An ISO 8601 time with its offset (``Z``, ``+01:00``); a naive time is refused."""
+
+    json_type, json_type_name = str, "a string"
+
+    default_error_messages = {
+        "invalid": "Give an ISO 8601 date and time, e.g. 2024-11-06T22:30:00Z.",
+        "naive": "The time must include a time zone offset (e.g. Z or +01:00).",
+    }
+
+    def to_internal_value(self, data: Any) -> datetime:
+        if not isinstance(data, str) or len(data) > 64:
+            self.fail("invalid")
+        try:
+            value = parse_datetime(data.strip())
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.fail("naive")
+        return value
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LabelField(serializers.Field):
+    """A label by its slug (null for none)."""
+
+    default_error_messages = {"unknown": "Unknown label “{slug}”."}
+    json_type, json_type_name = str, "a label's slug"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Label:
+        slug = str(data)[:40]  # a string: StrictSerializer checked it
+        label = Label.objects.filter(slug=slug).first()
+        if label is None:
+            self.fail("unknown", slug=slug)
+        return label
+
+    def to_representation(self, value: Label) -> str:
+        return value.slug
+
+
+class PostListQuery(StrictSerializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    cursor = serializers.CharField(required=False, max_length=100)
+    key_events = serializers.BooleanField(required=False, default=False)
+    pinned = serializers.BooleanField(required=False, default=False)
+    label = serializers.SlugField(required=False, max_length=40)
+
+
+class ListQuery(StrictSerializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    cursor = serializers.CharField(required=False, max_length=100)
+
+
+class FeedQuery(StrictSerializer):
+    after = serializers.IntegerField(min_value=0, max_value=MAX_SEQ, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
+class PostCreateInput(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    label = LabelField(required=False)
+
+
+class PostUpdateInput(StrictSerializer):
+    title = serializers.CharField(required=False, max_length=200)
+    body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    label = LabelField(required=False)
+    correction_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not set(attrs) - {"correction_note"}:
+            raise serializers.ValidationError("Send at least one of title, body or label.")
+        return attrs
+
+
+class PublishInput(StrictSerializer):
+    at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Schedule for this time (with its offset); omit or null to publish now.",
+    )
+
+
+class PinInput(StrictSerializer):
+    pinned = serializers.BooleanField()
+
+
+class KeyEventInput(StrictSerializer):
+    key_event = serializers.BooleanField()
+
+
+class RetractInput(StrictSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Kept on record; not shown.")
+
+
+class ImageInput(StrictSerializer):
+    file = serializers.FileField(help_text="JPEG, PNG or WebP; re-encoded without metadata.")
+    alt_text = serializers.CharField(max_length=300)
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    credit = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    placement = serializers.ChoiceField(choices=Placement.choices, default=Placement.LEAD)

@@ -1,0 +1,76 @@
+"""Webhook deliveries on Celery. Tasks take ids and are safe to run twice.
+
+``on_change_committed`` runs after a change commits (``liveblog.changes.record_change``
+registers it with ``transaction.on_commit``): it creates the change's deliveries, commits
+them, and queues one ``deliver_webhook`` task each. A failed attempt is
+retried with exponential backoff, six attempts in all; every attempt is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import Retry
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def on_change_committed(blog_id: int, seq: int) -> None:
+    """Create a committed change's deliveries and queue them. Never raises: the change
+    is committed whatever happens here, and ``retry_stalled_deliveries`` finds what could
+    not be queued."""
+    from .webhooks.services import fan_out
+
+    try:
+        with transaction.atomic():
+            delivery_ids = fan_out(blog_id, seq)
+    except Exception:
+        logger.exception("Could not create webhook deliveries for blog %s #%s", blog_id, seq)
+        return
+    for delivery_id in delivery_ids:  # the deliveries are committed: queue them now
+        try:
+            deliver_webhook.delay(delivery_id)
+        except Retry:
+            # Eager tasks (no broker) propagate a retry instead of scheduling it.
+            logger.info("Webhook delivery %s failed; the sweeper retries it", delivery_id)
+        except Exception:
+            logger.exception("Could not queue webhook delivery %s", delivery_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6)
+def deliver_webhook(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one delivery (once: a delivered or in-flight one is skipped); retry on failure."""
+    from .webhooks.services import attempt_delivery
+
+    outcome = attempt_delivery(delivery_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(ignore_result=True)
+def retry_stalled_deliveries() -> int:
+    """The sweeper: queue deliveries whose task was lost (broker or worker down)."""
+    from .webhooks.services import stalled_deliveries
+
+    ids = stalled_deliveries()
+    for delivery_id in ids:
+        deliver_webhook.delay(delivery_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Forget Idempotency-Key responses past their time (also done on each keyed write)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import IdempotencyRecord
+
+    cutoff = timezone.now() - timedelta(seconds=settings.NEWSROOM_API_IDEMPOTENCY_TTL)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
