@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format install clean
+.PHONY: demo test lint format install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,18 @@ demo: $(STAMP)
 ## Run the whole test suite (SQLite and in-process defaults unless DATABASE_URL/REDIS_URL are set).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks (docs/performance.md): BENCH=push|poll|cost|ingest for one, BENCH_ARGS=--quick.
+## Needs redis-server, nginx and wrk (apt-get install redis-server nginx-light wrk);
+## set DATABASE_URL to measure on PostgreSQL (it creates and drops newsroom_bench).
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.bench-*
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks $(BENCH) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,6 @@ ASGI); ``stream`` is async because it holds a connection open per reader.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +25,9 @@ from django.views.decorators.http import require_GET
 
 from results.selectors import race_boards
 
-from .live.hub import HEARTBEAT, hub
+from .live import state as live_state
+from .live import stream as live_stream
+from .live.hub import hub
 from .live.render import op, render_catch_up
 from .models import LiveBlog, Post
 from .structured_data import json_ld_script, live_blog_posting
@@ -128,43 +129,25 @@ def post_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "liveblog/post.html", {"blog": post.blog, "post": post})
 
 
-def _after(request: HttpRequest) -> int | None:
-    """The reader's cursor: ``?after=`` or the browser's ``Last-Event-ID``, whichever is newer."""
-    values = [request.GET.get("after", "0"), request.headers.get("Last-Event-ID", "0") or "0"]
-    if not all(v.isdigit() and len(v) < 19 for v in values):
-        return None
-    return max(int(v) for v in values)
-
-
 async def stream(request: HttpRequest, slug: str) -> HttpResponse:
     """Server-Sent Events for one reader: every change after its cursor, in order.
 
-    An ended blog answers 204, which tells the browser not to reconnect.
+    An ended blog answers 204, which tells the browser not to reconnect. Production
+    serves this URL from the lean ASGI path (``liveblog.live.asgi``), with the same code.
     """
     if request.method != "GET":
         return HttpResponse(status=405)
-    blog = await LiveBlog.objects.filter(slug=slug).only("pk", "status").afirst()
+    blog = await hub.blog_state(slug)
     if blog is None:
         raise Http404("No such live blog.")
-    after = _after(request)
+    after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
     if after is None:
         return HttpResponseBadRequest("after must be a change sequence number")
-    if blog.status == LiveBlog.Status.ENDED:
+    if blog.ended:
         return HttpResponse(status=204)
-
-    async def events() -> AsyncIterator[bytes]:
-        yield b"retry: 2000\n\n"
-        async for item in hub.subscribe(blog.pk, after):
-            if item is HEARTBEAT:
-                yield b": keep-alive\n\n"
-                continue
-            yield item.encode()  # type: ignore[attr-defined]
-            if item.ended:  # type: ignore[attr-defined]
-                yield b"event: ended\ndata: ended\n\n"
-
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache, no-transform"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass events through unbuffered
+    response = StreamingHttpResponse(live_stream.events(blog.pk, after))
+    for name, value in live_stream.HEADERS.items():
+        response[name] = value
     return response
 
 
@@ -179,10 +162,18 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     since = request.GET.get("since", "")
     if not since.isdigit() or len(since) > 18:
         return HttpResponseBadRequest("since must be a change sequence number")
-    blog = get_object_or_404(LiveBlog.objects.only("pk", "status", "last_seq"), slug=slug)
-    ended = blog.status == LiveBlog.Status.ENDED
-    interval = 0 if ended else settings.NEWSROOM_POLL_INTERVAL
-    etag = f'"{blog.last_seq}-{blog.status}"'
+    # "Nothing changed" may come from this process's memory of the blog (at most
+    # NEWSROOM_LIVE_STATE_TTL old): the check must cost less than the request around it.
+    # Any other answer reads the database afresh.
+    remembered = live_state.cached(slug)
+    if remembered is not None and remembered.etag in request.headers.get("If-None-Match", ""):
+        blog = remembered
+    else:
+        blog = live_state.fetch(slug)
+        if blog is None:
+            raise Http404("No LiveBlog matches the given query.")
+    interval = 0 if blog.ended else settings.NEWSROOM_POLL_INTERVAL
+    etag = blog.etag
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     elif int(since) > blog.last_seq:
@@ -193,5 +184,5 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     response["ETag"] = etag
     response["X-Seq"] = str(blog.last_seq)
     response["X-Poll-Interval"] = str(interval)
-    patch_cache_control(response, public=True, max_age=1 if not ended else 3600)
+    patch_cache_control(response, public=True, max_age=1 if not blog.ended else 3600)
     return response

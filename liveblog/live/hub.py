@@ -11,6 +11,11 @@ Wake-ups come from three places, so that nothing depends on one of them:
 - a safety poll of ``LiveBlog.last_seq`` for the blogs being watched, every second when
   Redis is absent or down, every few seconds otherwise.
 The database is the source of truth: Redis carries only "blog 7 has news".
+
+All of the hub's database work runs in one thread of its own (``db.py``), never in a
+reader's request thread. Catch-ups are rendered once per (cursor, position) and shared
+by every reader that asks for the same one, so a crowd reconnecting at once costs a
+handful of renders, not one per reader.
 """
 
 from __future__ import annotations
@@ -21,17 +26,19 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
 
-from ..models import LiveBlog
+from . import db as live_db
 from . import presence
 from . import redis as live_redis
-from .render import LiveEvent, render_catch_up, render_new
+from . import state as live_state
+from .render import LiveEvent
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 QUEUE_SIZE = 256  # a reader this far behind is dropped; its page reconnects and catches up
 HEARTBEAT = object()
 OVERFLOW = object()
@@ -43,6 +50,8 @@ class BlogFeed:
         self.blog_id = blog_id
         self.last_seq = last_seq
         self.queues: set[asyncio.Queue[object]] = set()
+        # Catch-ups being or already rendered up to ``last_seq``, by the reader's cursor.
+        self.catch_ups: dict[int, asyncio.Future[LiveEvent | None]] = {}
         self._running = False
         self._again = False
 
@@ -58,7 +67,9 @@ class BlogFeed:
         try:
             while True:
                 self._again = False
-                events = await sync_to_async(_render_new)(self.blog_id, self.last_seq)
+                events = await live_db.in_db_thread(live_db.new_events, self.blog_id, self.last_seq)
+                if events:
+                    self.catch_ups.clear()  # they end at the old position
                 for event in events:
                     self.fan_out(event)
                     self.last_seq = event.seq
@@ -68,6 +79,33 @@ class BlogFeed:
             logger.exception("live: could not advance blog %s", self.blog_id)
         finally:
             self._running = False
+
+    async def catch_up(self, after: int) -> LiveEvent | None:
+        """The changes after ``after`` up to ``last_seq`` as one event (None: current).
+
+        Events above ``last_seq`` reach the reader's queue from ``_advance`` (the queue
+        is registered first), so stopping here misses nothing; readers with the same
+        cursor share one render.
+        """
+        upto = self.last_seq
+        if after >= upto:
+            return None
+        future = self.catch_ups.get(after)
+        if future is None:
+            future = asyncio.ensure_future(
+                live_db.in_db_thread(live_db.catch_up, self.blog_id, after, upto)
+            )
+            if len(self.catch_ups) >= 64:
+                self.catch_ups.clear()
+            self.catch_ups[after] = future
+        try:
+            return await asyncio.shield(future)  # one reader leaving must not cancel it
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if self.catch_ups.get(after) is future:
+                del self.catch_ups[after]
+            raise
 
     def fan_out(self, event: LiveEvent) -> None:
         for queue in list(self.queues):
@@ -80,28 +118,6 @@ class BlogFeed:
                     queue.put_nowait(OVERFLOW)
 
 
-def _render_new(blog_id: int, after: int) -> list[LiveEvent]:
-    close_old_connections()
-    return render_new(blog_id, after)
-
-
-def _render_catch_up(blog_id: int, after: int) -> LiveEvent | None:
-    close_old_connections()
-    return render_catch_up(blog_id, after)
-
-
-def _publish_due() -> None:
-    from ..services import post_publish_due
-
-    close_old_connections()
-    post_publish_due()
-
-
-def _last_seqs(blog_ids: list[int]) -> dict[int, int]:
-    close_old_connections()
-    return dict(LiveBlog.objects.filter(pk__in=blog_ids).values_list("pk", "last_seq"))
-
-
 class Hub:
     def __init__(self) -> None:
         self.feeds: dict[int, BlogFeed] = {}
@@ -109,6 +125,7 @@ class Hub:
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.redis_ok = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._lookups: dict[str, asyncio.Future[live_state.BlogState | None]] = {}
 
     # --- wake-ups -----------------------------------------------------------------
     def notify(self, blog_id: int) -> None:
@@ -135,6 +152,7 @@ class Hub:
         self.loop = loop  # a new event loop (a restarted server, a test): start afresh
         self.feeds.clear()
         self._tasks.clear()
+        self._lookups.clear()
         self.spawn(self._poll_forever())
         if settings.REDIS_URL:
             self.spawn(self._listen_forever())
@@ -147,9 +165,9 @@ class Hub:
             try:
                 if settings.CELERY_TASK_ALWAYS_EAGER:
                     # No worker in the embedded setup: announce due scheduled posts here.
-                    await sync_to_async(_publish_due)()
+                    await live_db.in_db_thread(live_db.publish_due)
                 if self.feeds:
-                    seqs = await sync_to_async(_last_seqs)(list(self.feeds))
+                    seqs = await live_db.in_db_thread(live_db.last_seqs, list(self.feeds))
                     for blog_id, seq in seqs.items():
                         feed = self.feeds.get(blog_id)
                         if feed is not None and seq > feed.last_seq:
@@ -198,9 +216,23 @@ class Hub:
         text = data.decode() if isinstance(data, bytes) else data
         blog, _, _seq = text.partition(":")
         if blog.isdigit():
+            live_state.forget(int(blog))
             self._kick(int(blog))
 
     # --- readers --------------------------------------------------------------------
+    async def blog_state(self, slug: str) -> live_state.BlogState | None:
+        """A blog's id, status and position, from memory when fresh (see ``state``)."""
+        state = live_state.cached(slug)
+        if state is not None:
+            return state
+        # Readers arriving together (a reconnect storm) share one lookup.
+        lookup = self._lookups.get(slug)
+        if lookup is None or lookup.get_loop() is not asyncio.get_running_loop():
+            lookup = asyncio.ensure_future(sync_to_async(live_db.lookup_blog)(slug))
+            self._lookups[slug] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(slug, None))
+        return await asyncio.shield(lookup)
+
     async def subscribe(self, blog_id: int, after: int) -> AsyncIterator[object]:
         """Events for one reader: a catch-up from ``after``, then live ones, in order.
 
@@ -210,24 +242,30 @@ class Hub:
         self._start()
         feed = self.feeds.get(blog_id)
         if feed is None:
-            seqs = await sync_to_async(_last_seqs)([blog_id])
+            seqs = await live_db.in_db_thread(live_db.last_seqs, [blog_id])
             feed = self.feeds.setdefault(blog_id, BlogFeed(self, blog_id, seqs.get(blog_id, 0)))
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=QUEUE_SIZE)
         feed.queues.add(queue)  # before the catch-up, so nothing falls between the two
         try:
             sent = after
-            catch_up = await sync_to_async(_render_catch_up)(blog_id, after)
+            catch_up = await feed.catch_up(after)
             if catch_up is not None:
                 yield catch_up
                 sent = catch_up.seq
                 if catch_up.ended:
                     return
             while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), settings.NEWSROOM_LIVE_HEARTBEAT)
-                except TimeoutError:
-                    yield HEARTBEAT
-                    continue
+                if queue.empty():
+                    # asyncio.timeout, not wait_for: wait_for makes a task per wait, which
+                    # is a third of the cost of fanning an event out to many readers.
+                    try:
+                        async with asyncio.timeout(settings.NEWSROOM_LIVE_HEARTBEAT):
+                            item = await queue.get()
+                    except TimeoutError:
+                        yield HEARTBEAT
+                        continue
+                else:
+                    item = queue.get_nowait()
                 if item is OVERFLOW:
                     return
                 assert isinstance(item, LiveEvent)
@@ -241,6 +279,8 @@ class Hub:
             feed.queues.discard(queue)
             if not feed.queues and self.feeds.get(blog_id) is feed:
                 del self.feeds[blog_id]
+                if not self.feeds:  # nobody left to serve: give the connection back
+                    live_db.DB_THREAD.submit(live_db.close_connections)
 
     def readers(self) -> dict[int, int]:
         return {blog_id: len(feed.queues) for blog_id, feed in self.feeds.items()}

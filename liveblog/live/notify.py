@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import redis as live_redis
+from . import state as live_state
 from .hub import hub
 
 
@@ -12,6 +13,7 @@ def announce(blog_id: int, seq: int) -> None:
     Never raises and never waits long: if Redis is down, the other processes' database
     poll delivers the change within a second or two.
     """
+    live_state.forget(blog_id)
     hub.notify(blog_id)
     client = live_redis.client()
     if client is None:

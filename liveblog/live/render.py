@@ -10,8 +10,12 @@ applying an event twice harmless and a caught-up page equal to a fresh load.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
@@ -34,6 +38,11 @@ class LiveEvent:
     ended: bool = False
 
     def encode(self) -> bytes:
+        """The event on the wire (encoded once, however many readers it goes to)."""
+        return self.wire
+
+    @cached_property
+    def wire(self) -> bytes:
         lines = "".join(f"data: {line}\n" for line in self.html.splitlines() or [""])
         return f"id: {self.seq}\nevent: change\n{lines}\n".encode()
 
@@ -146,8 +155,19 @@ class Renderer:
         return LiveEvent(seq=last, html="".join(ops), ended=ended)
 
 
-def load_changes(blog_id: int, after: int, *, limit: int = CATCH_UP_LIMIT + 1) -> list[Change]:
-    return list(Change.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")[:limit])
+def load_changes(
+    blog_id: int, after: int, *, upto: int | None = None, limit: int = CATCH_UP_LIMIT + 1
+) -> list[Change]:
+    changes = Change.objects.filter(blog_id=blog_id, seq__gt=after)
+    if upto is not None:
+        changes = changes.filter(seq__lte=upto)
+    return list(changes.order_by("seq")[:limit])
+
+
+def _display_zone() -> ZoneInfo:
+    # Pages render in the newsroom's zone (its middleware); events must match them even
+    # when rendered outside any request.
+    return ZoneInfo(settings.NEWSROOM_DISPLAY_TIME_ZONE)
 
 
 def render_new(blog_id: int, after: int) -> list[LiveEvent]:
@@ -155,12 +175,15 @@ def render_new(blog_id: int, after: int) -> list[LiveEvent]:
     changes = load_changes(blog_id, after, limit=500)
     if not changes:
         return []
-    return Renderer(LiveBlog.objects.get(pk=blog_id), changes).events()
+    with timezone.override(_display_zone()):
+        return Renderer(LiveBlog.objects.get(pk=blog_id), changes).events()
 
 
-def render_catch_up(blog_id: int, after: int) -> LiveEvent | None:
-    """One compacted event bringing a page from ``after`` to now, or None if it is current."""
-    changes = load_changes(blog_id, after)
+def render_catch_up(blog_id: int, after: int, *, upto: int | None = None) -> LiveEvent | None:
+    """One compacted event bringing a page from ``after`` to now (or to ``upto``), or None
+    if it is current."""
+    changes = load_changes(blog_id, after, upto=upto)
     if not changes:
         return None
-    return Renderer(LiveBlog.objects.get(pk=blog_id), changes).catch_up()
+    with timezone.override(_display_zone()):
+        return Renderer(LiveBlog.objects.get(pk=blog_id), changes).catch_up()

@@ -1,0 +1,5 @@
+"""``python -m benchmarks [push|poll|cost|ingest ...] [--quick]`` (what ``make bench`` runs)."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""Tables for the terminal and the plots embedded in ``docs/performance.md``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .stack import ROOT
+from .stats import fmt, fmt_summary
+
+PLOTS = ROOT / "docs" / "performance"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def table(name: str, figures: dict[str, Any]) -> str:
+    return {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest}[name](figures)
+
+
+def _push(figures: dict[str, Any]) -> str:
+    rows = [
+        [f"{r['readers']:,}", f"{r['connected']:,}", fmt_summary(r["p50_ms"]),
+         fmt_summary(r["p99_ms"]), fmt_summary(r["max_ms"]), fmt(r["kb_per_reader"], "", 1),
+         fmt(r.get("nginx_kb_per_reader"), "", 1), fmt(r["connect_seconds"], "", 1),
+         str(r["missing"])]
+        for r in figures["latency"]
+    ]  # fmt: skip
+    out = _table(["readers", "connected", "p50 ms", "p99 ms", "max ms", "KB/reader (Django)",
+                  "KB/reader (nginx)", "connect s", "missed"], rows)  # fmt: skip
+    storm = figures["reconnect"]
+    out += "\n\n" + _table(
+        ["reconnect storm", "all caught up (s)", "p99 (s)", "missed"],
+        [[f"{storm['readers']:,} readers", fmt_summary(storm["all_caught_up_s"], "", 2),
+          fmt_summary(storm["p99_s"], "", 2), str(storm["missing"])]],
+    )  # fmt: skip
+    return out
+
+
+def _poll(figures: dict[str, Any]) -> str:
+    rows = [
+        [r["label"], fmt_summary(r["rps"]), r.get("status", ""), r.get("ratio", "")]
+        for r in figures["rates"]
+    ]
+    return _table(["request", "req/s median (min-max)", "status", "ratio"], rows)
+
+
+def _cost(figures: dict[str, Any]) -> str:
+    rows = []
+    for endpoint in figures["endpoints"]:
+        for size in endpoint["sizes"]:
+            rows.append([endpoint["label"], f"{size['posts']:,}", str(size.get("items", "")),
+                         str(size["queries"]), fmt_summary(size["ms"], "", 2),
+                         size.get("vs_smallest", "")])  # fmt: skip
+    return _table(["endpoint", "posts in blog", "items shown", "queries", "ms median (min-max)",
+                   "vs 20 posts"], rows)  # fmt: skip
+
+
+def _ingest(figures: dict[str, Any]) -> str:
+    return _table(
+        ["results ingest", "snapshots/s median (min-max)"],
+        [[figures["label"], fmt_summary(figures["per_second"], "", 1)]],
+    )
+
+
+def plots(results: Path) -> None:
+    """Push latency against readers, and the cost curve, as PNGs under docs/performance/."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("bench: matplotlib is not installed (pip install -e '.[bench]'): no plots")
+        return
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    push_path, cost_path = results / "push.json", results / "cost.json"
+    if push_path.exists():
+        push = json.loads(push_path.read_text())
+        rows = push["figures"]["latency"]
+        readers = [r["readers"] for r in rows]
+        fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+        for key, label in (("p50_ms", "p50"), ("p99_ms", "p99"), ("max_ms", "max")):
+            med = [r[key]["median"] for r in rows]
+            low = [r[key]["median"] - r[key]["min"] for r in rows]
+            high = [r[key]["max"] - r[key]["median"] for r in rows]
+            ax.errorbar(readers, med, yerr=[low, high], marker="o", capsize=3, label=label)
+        ax.axhline(250, color="grey", linestyle=":", linewidth=1, label="p99 target, 5,000")
+        ax.axhline(500, color="grey", linestyle="--", linewidth=1, label="p99 target, 10,000")
+        ax.set_xscale("log")
+        ax.set_xticks(readers, [f"{n:,}" for n in readers])
+        ax.set_xlabel("connected readers (nginx, 2 uvicorn processes, Redis fan-out)")
+        ax.set_ylabel("publish-to-screen latency (ms)")
+        ax.set_title(f"Push latency ({push['machine']['nproc']} cores, {push['machine']['date']})")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(PLOTS / "push-latency.png")
+        plt.close(fig)
+    if cost_path.exists():
+        cost = json.loads(cost_path.read_text())
+        fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+        for endpoint in cost["figures"]["endpoints"]:
+            sizes = [s["posts"] for s in endpoint["sizes"]]
+            ms = [s["ms"]["median"] for s in endpoint["sizes"]]
+            queries = endpoint["sizes"][0]["queries"]
+            ax.plot(sizes, ms, marker="o", label=f"{endpoint['label']} ({queries} queries)")
+        ax.set_xscale("log")
+        ax.set_xticks([20, 2000, 20000], ["20", "2,000", "20,000"])
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("posts in the blog")
+        ax.set_ylabel("server time per request (ms, median)")
+        ax.set_title(f"Cost curve ({cost['machine']['database']}, {cost['machine']['date']})")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(PLOTS / "cost-curve.png")
+        plt.close(fig)
+    print(f"bench: plots in {PLOTS.relative_to(ROOT)}/")

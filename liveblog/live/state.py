@@ -1,0 +1,101 @@
+"""Each process's memory of where every blog's change log stands, for a moment.
+
+The unchanged poll (``/changes/?since=`` answered 304) and every SSE connect need only a
+blog's id, status and ``last_seq``. Asking the database for them on each request costs
+more than the rest of the request (see ``docs/performance.md``), so each process keeps
+them for ``NEWSROOM_LIVE_STATE_TTL`` seconds (half a second by default).
+
+Correctness: an entry is dropped the moment this process records a change of its blog
+(``Change`` saved) and when the live channel hears of one from another process; other
+processes see a change within the TTL. Callers use a cached entry only for answers that
+a moment's staleness cannot make wrong ("nothing changed", "this blog exists"): anything
+that reads changes fetches a fresh entry first.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from ..models import Change, LiveBlog
+
+MAX_ENTRIES = 1024
+
+
+@dataclass(frozen=True)
+class BlogState:
+    pk: int
+    slug: str
+    status: str
+    last_seq: int
+    fetched: float  # time.monotonic()
+
+    @property
+    def ended(self) -> bool:
+        return self.status == LiveBlog.Status.ENDED
+
+    @property
+    def etag(self) -> str:
+        """The poll endpoint's validator: it changes with every change of the blog."""
+        return f'"{self.last_seq}-{self.status}"'
+
+
+_by_slug: dict[str, BlogState] = {}
+
+
+def cached(slug: str) -> BlogState | None:
+    """The remembered state if it is younger than the TTL (no database access)."""
+    state = _by_slug.get(slug)
+    if state is None or time.monotonic() - state.fetched >= settings.NEWSROOM_LIVE_STATE_TTL:
+        return None
+    return state
+
+
+def fetch(slug: str) -> BlogState | None:
+    """The blog's state from the database (one query), remembered for the TTL."""
+    row = LiveBlog.objects.filter(slug=slug).values_list("pk", "status", "last_seq").first()
+    if row is None:
+        _by_slug.pop(slug, None)
+        return None
+    state = BlogState(pk=row[0], slug=slug, status=row[1], last_seq=row[2],
+                      fetched=time.monotonic())  # fmt: skip
+    if len(_by_slug) >= MAX_ENTRIES:
+        _by_slug.clear()  # many blogs at once is rare; starting afresh is cheap
+    _by_slug[slug] = state
+    return state
+
+
+def get(slug: str) -> BlogState | None:
+    """The remembered state, or a fresh one."""
+    return cached(slug) or fetch(slug)
+
+
+def forget(blog_id: int) -> None:
+    """Drop what is remembered of a blog (it has changed)."""
+    for slug, state in list(_by_slug.items()):
+        if state.pk == blog_id:
+            _by_slug.pop(slug, None)
+
+
+def clear() -> None:
+    _by_slug.clear()
+
+
+def _change_saved(sender: type[Change], instance: Change, created: bool, **kwargs: object) -> None:
+    if created:
+        forget(instance.blog_id)
+
+
+def _blog_saved_or_deleted(sender: type[LiveBlog], instance: LiveBlog, **kwargs: object) -> None:
+    # A blog created, saved or deleted (a slug may even move to another blog).
+    _by_slug.pop(instance.slug, None)
+    if instance.pk is not None:
+        forget(instance.pk)
+
+
+post_save.connect(_change_saved, sender=Change, dispatch_uid="liveblog.live.state")
+post_save.connect(_blog_saved_or_deleted, sender=LiveBlog, dispatch_uid="liveblog.live.state")
+post_delete.connect(_blog_saved_or_deleted, sender=LiveBlog, dispatch_uid="liveblog.live.state")

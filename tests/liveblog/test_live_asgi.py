@@ -1,0 +1,127 @@
+"""The stream servers' ASGI application (liveblog/live/asgi.py): the SSE stream on a lean
+path with the view's statuses, headers and events; everything else through Django."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django.db import connections
+
+from liveblog import services
+from liveblog.live.asgi import application
+from liveblog.live.hub import hub
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call(path: str, *, query: bytes = b"", method: str = "GET",
+         headers: tuple[tuple[bytes, bytes], ...] = ((b"host", b"testserver"),),
+         events: int = 0) -> tuple[int, dict[bytes, bytes], bytes, int]:  # fmt: skip
+    """Run one request; hang up after ``events`` server-sent events (if it streams).
+
+    Returns the status, headers, body and how many readers the hub still had after."""
+    messages: list[dict] = []
+
+    async def scenario() -> int:
+        gone = asyncio.Event()
+        asked = False
+
+        async def receive() -> dict:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            messages.append(message)
+            body = b"".join(m.get("body", b"") for m in messages)
+            if events and body.count(b"\nid: ") + body.startswith(b"id: ") >= events:
+                gone.set()
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+                 "query_string": query, "root_path": "", "headers": list(headers),
+                 "client": ("127.0.0.1", 50000), "server": ("testserver", 80)}  # fmt: skip
+        await asyncio.wait_for(application(scope, receive, send), 5)
+        await asyncio.sleep(0)
+        readers = sum(hub.readers().values())
+        await asyncio.get_running_loop().run_in_executor(None, connections.close_all)
+        return readers
+
+    readers = asyncio.run(scenario())
+    start = messages[0]
+    body = b"".join(m.get("body", b"") for m in messages[1:])
+    return start["status"], dict(start["headers"]), body, readers
+
+
+def test_stream_path_sends_the_catch_up_with_the_view_s_headers(blog, editor):
+    post = factories.PostFactory(blog=blog, title="Polls close")
+    services.post_publish(post=post, by=editor)
+    status, headers, body, readers_after = call(f"/live/{blog.slug}/stream/", query=b"after=0",
+                                                events=1)  # fmt: skip
+    assert status == 200
+    assert headers[b"content-type"] == b"text/event-stream"
+    assert headers[b"x-accel-buffering"] == b"no"
+    assert headers[b"cache-control"] == b"no-cache, no-transform"
+    assert headers[b"x-content-type-options"] == b"nosniff"
+    assert body.startswith(b"retry: 2000\n\n")
+    assert b"id: 1\nevent: change\n" in body
+    assert b"Polls close" in body
+    assert readers_after == 0  # hanging up leaves the hub
+
+
+def test_last_event_id_is_honoured(blog, editor):
+    for _ in range(2):
+        services.post_publish(post=factories.PostFactory(blog=blog), by=editor)
+    _, _, body, _ = call(f"/live/{blog.slug}/stream/", headers=(
+        (b"host", b"testserver"), (b"last-event-id", b"1")), events=1)  # fmt: skip
+    assert b"id: 2\n" in body
+    assert b"id: 1\n" not in body
+
+
+def test_ended_blog_is_204_unknown_404_bad_cursor_400_post_405(blog, editor):
+    assert call("/live/nope/stream/")[0] == 404
+    assert call(f"/live/{blog.slug}/stream/", query=b"after=x")[0] == 400
+    assert call(f"/live/{blog.slug}/stream/", method="POST")[0] == 405
+    services.blog_set_status(blog=blog, by=editor, status="ended")
+    assert call(f"/live/{blog.slug}/stream/")[0] == 204
+
+
+def test_a_host_not_allowed_is_refused(blog):
+    assert call(f"/live/{blog.slug}/stream/", headers=((b"host", b"evil.example"),))[0] == 400
+
+
+def test_every_other_path_goes_to_django(db):
+    status, _headers, body, _ = call("/healthz")
+    assert status == 200
+    assert body == b'{"status": "ok"}'
+
+
+def test_server_start_up_freezes_what_is_loaded_and_spaces_out_full_collections():
+    import gc
+
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    before = gc.get_threshold()
+    try:
+        asyncio.run(application({"type": "lifespan"}, receive, send))
+        assert [m["type"] for m in sent] == [
+            "lifespan.startup.complete",
+            "lifespan.shutdown.complete",
+        ]
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] == 100
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
