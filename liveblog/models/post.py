@@ -137,6 +137,14 @@ class Post(models.Model):
                 fields=["blog", "status", "-published_at", "-id"], name="post_blog_stream_idx"
             ),
             models.Index(fields=["status", "published_at"], name="post_due_idx"),
+            # The reader's "newest first" within a blog, for exactly the posts
+            # ``published()`` may return: PostgreSQL reads a page of it in order instead
+            # of sorting every post of the blog (docs/performance.md, "Cost curve").
+            models.Index(
+                fields=["blog", "-published_at", "-id"],
+                condition=models.Q(status__in=["published", "scheduled"]),
+                name="post_blog_visible_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
