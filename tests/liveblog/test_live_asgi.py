@@ -4,6 +4,7 @@ path with the view's statuses, headers and events; everything else through Djang
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from django.db import connections
@@ -125,3 +126,31 @@ def test_server_start_up_freezes_what_is_loaded_and_spaces_out_full_collections(
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_lifespan_starts_and_stops_and_tunes_the_collector_once() -> None:
+    """uvicorn's lifespan protocol: start-up freezes what is loaded and makes full
+    collections rarer (docs/performance.md); shutdown completes; nothing else happens."""
+    threshold = gc.get_threshold()
+    sent: list[dict] = []
+
+    async def scenario() -> None:
+        inbox: asyncio.Queue[dict] = asyncio.Queue()
+        for kind in ("lifespan.startup", "lifespan.shutdown"):
+            inbox.put_nowait({"type": kind})
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+        await asyncio.wait_for(application(scope, inbox.get, send), 5)
+
+    gc.unfreeze()
+    try:
+        asyncio.run(scenario())
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (700, 10, 100)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
