@@ -242,7 +242,7 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> None:
         command = [
-            PYTHON, "-m", "uvicorn", "newsroom.asgi:application", "--host", "127.0.0.1",
+            PYTHON, "-m", "uvicorn", "liveblog.live.asgi:application", "--host", "127.0.0.1",
             "--port", str(self.port), "--log-level", "warning",
             # Open event streams never end by themselves: do not wait for them on stop.
             "--timeout-graceful-shutdown", "1",

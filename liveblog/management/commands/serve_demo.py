@@ -51,7 +51,7 @@ class Command(BaseCommand):
         )
         python = sys.executable
         commands = [
-            [python, "-m", "uvicorn", "newsroom.asgi:application", "--host", host,
+            [python, "-m", "uvicorn", "liveblog.live.asgi:application", "--host", host,
              "--port", str(port), "--log-level", "warning"],
         ]  # fmt: skip
         if settings.REDIS_URL:
