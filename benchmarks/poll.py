@@ -98,7 +98,6 @@ def run(stack: Stack, *, quick: bool, runs: int) -> dict[str, Any]:
             ("origin-304", "poll, unchanged, 304 (gunicorn)", origin + unchanged, etag),
             ("origin-200", "poll, one new post, 200 (gunicorn)", origin + one_new, ""),
             ("asgi-healthz", "Django /healthz (uvicorn, ASGI)", asgi_origin + "/healthz", ""),
-            ("asgi-304", "poll, unchanged, 304 (uvicorn)", asgi_origin + unchanged, etag),
             ("proxy-304", "poll, unchanged, 304 (nginx proxy cache)", via + unchanged, etag),
             ("proxy-200", "poll, one new post, 200 (nginx proxy cache)", via + one_new, ""),
             ("static-304", "nginx static file, 304 (same bytes)", yard + "/unchanged.html",
@@ -121,13 +120,11 @@ def run(stack: Stack, *, quick: bool, runs: int) -> dict[str, Any]:
             "origin_304_vs_healthz": ratio("origin-304", "origin-healthz"),
             "proxy_304_vs_static_304": ratio("proxy-304", "static-304"),
             "proxy_200_vs_static_200": ratio("proxy-200", "static-200"),
-            "asgi_304_vs_healthz": ratio("asgi-304", "asgi-healthz"),
             "origin_healthz_wsgi_vs_asgi": ratio("origin-healthz", "asgi-healthz"),
         }
         ratio_of = {"origin-304": ratios["origin_304_vs_healthz"],
                     "proxy-304": ratios["proxy_304_vs_static_304"],
-                    "proxy-200": ratios["proxy_200_vs_static_200"],
-                    "asgi-304": ratios["asgi_304_vs_healthz"]}  # fmt: skip
+                    "proxy-200": ratios["proxy_200_vs_static_200"]}  # fmt: skip
         return {
             "wrk": f"wrk -t2 -c64 -d{seconds}s --timeout 10s",
             "bytes": {"unchanged_200": len(body_unchanged), "one_new_200": len(body_new)},
