@@ -332,3 +332,26 @@ def test_editors_see_how_many_readers_are_connected(blog, editor, settings):
     client.force_login(editor)
     html = client.get("/admin/liveblog/liveblog/").content.decode()
     assert "Readers now" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idle_readers_get_a_keep_alive_every_heartbeat(blog, settings):
+    """The hub's one heartbeat keeps every idle connection talking (proxies cut silent
+    ones), without a timer per reader."""
+    from liveblog.live.hub import HEARTBEAT, hub
+
+    settings.NEWSROOM_LIVE_HEARTBEAT = 0.2
+
+    async def idle_reader() -> tuple[list[object], float]:
+        loop = asyncio.get_running_loop()
+        stream = hub.subscribe(blog.pk, blog.last_seq)
+        started = loop.time()
+        items = [await asyncio.wait_for(stream.__anext__(), 2) for _ in range(3)]
+        took = loop.time() - started
+        await stream.aclose()
+        await sync_to_async(connections.close_all)()
+        return items, took
+
+    items, took = asyncio.run(idle_reader())
+    assert items == [HEARTBEAT] * 3
+    assert 0.3 < took < 1.5
