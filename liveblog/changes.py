@@ -21,7 +21,7 @@ from .live.notify import announce
 from .models import Change, LiveBlog
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from .models import Post
 
@@ -32,7 +32,7 @@ def record_change(
     kind: str,
     post: Post | None = None,
     payload: dict[str, Any] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | AnonymousUser | None = None,
 ) -> Change:
     """Append one change to the blog's log and return it. Call inside ``atomic``."""
     if not transaction.get_connection().in_atomic_block:

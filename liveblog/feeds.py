@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
-from .models import LiveBlog, Post
+from .models import Label, LiveBlog, Post
 from .structured_data import blog_description
 
 FEED_ITEMS = 50
@@ -30,10 +30,10 @@ def _xml_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
-class LiveBlogRssFeed(Feed):
+class LiveBlogRssFeed(Feed[Post, LiveBlog]):
     """RSS 2.0: the blog's newest published posts, newest first."""
 
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
     ttl = 1  # minutes: live content, poll often
     item_guid_is_permalink = True  # the guid is the permalink, stable across edits
 
@@ -63,7 +63,12 @@ class LiveBlogRssFeed(Feed):
         return posts
 
     def item_title(self, item: Post) -> str:
-        title = f"{item.label.name}: {item.title}" if item.label_id is not None else item.title
+        # The label is there whenever label_id is set.
+        title = (
+            f"{cast(Label, item.label).name}: {item.title}"
+            if item.label_id is not None
+            else item.title
+        )
         return _xml_text(title)
 
     def item_link(self, item: Post) -> str:
@@ -84,7 +89,8 @@ class LiveBlogRssFeed(Feed):
         return _xml_text(", ".join(names)) if names else None
 
     def item_categories(self, item: Post) -> tuple[str, ...]:
-        return (_xml_text(item.label.name),) if item.label_id is not None else ()
+        # The label is there whenever label_id is set.
+        return (_xml_text(cast(Label, item.label).name),) if item.label_id is not None else ()
 
 
 class LiveBlogAtomFeed(LiveBlogRssFeed):

@@ -63,7 +63,7 @@ _MESSAGES = {
 class CleanImage:
     """A validated upload, re-encoded from its pixels: the only form in which it is stored."""
 
-    content: ContentFile  # re-encoded bytes, .name set to "<stem>.<jpg|png|webp>"
+    content: ContentFile[bytes]  # re-encoded bytes, .name set to "<stem>.<jpg|png|webp>"
     width: int
     height: int
     format: str  # "JPEG" | "PNG" | "WEBP"
@@ -73,7 +73,7 @@ def _error(code: str, message_key: str | None = None, **params: Any) -> Validati
     return ValidationError(_MESSAGES[message_key or code], code=code, params=params or None)
 
 
-def clean_image(upload: File | IO[bytes], *, name: str | None = None) -> CleanImage:
+def clean_image(upload: File[bytes] | IO[bytes], *, name: str | None = None) -> CleanImage:
     """Validate an uploaded image by its content and return a safe re-encoded copy.
 
     Raises ``django.core.exceptions.ValidationError`` with a stable ``code``.
@@ -105,7 +105,7 @@ def clean_image(upload: File | IO[bytes], *, name: str | None = None) -> CleanIm
     return CleanImage(content=content, width=out.width, height=out.height, format=fmt)
 
 
-def _read_capped(upload: File | IO[bytes], limit: int) -> bytes:
+def _read_capped(upload: File[bytes] | IO[bytes], limit: int) -> bytes:
     """Read at most ``limit + 1`` bytes: enough to refuse a huge file without holding it."""
     if isinstance(upload, File) and upload.closed:
         upload.open("rb")

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as StaffUser
 
     from .models import Post
 
-    User = AbstractBaseUser | AnonymousUser
+    # Who is acting: ``request.user`` from the admin or the API (possibly anonymous).
+    User = StaffUser | AnonymousUser
 
 
 def _has(user: User, perm: str) -> bool:

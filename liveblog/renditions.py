@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -39,13 +40,14 @@ def needs_renditions(image: PostImage) -> bool:
 def make_renditions(image: PostImage) -> list[dict[str, object]]:
     """Write the renditions of ``image`` (idempotent) and record them on the row."""
     if not needs_renditions(image):
-        return image.renditions
+        return cast("list[dict[str, object]]", image.renditions)  # a JSONField: Any
     source = image.image.name
+    assert source is not None  # needs_renditions: the image is set, so it has a name
     stem = PurePosixPath(source)
     folder = f"renditions/{stem.parent}/{stem.stem}"
     made: list[dict[str, object]] = []
-    with image.image.open("rb") as handle, Image.open(handle) as original:
-        original = ImageOps.exif_transpose(original)
+    with image.image.open("rb") as handle, Image.open(handle) as opened:
+        original = ImageOps.exif_transpose(opened)
         widths = [w for w in WIDTHS if w < original.width] + [original.width]
         for width in sorted(set(widths)):
             height = round(original.height * width / original.width)

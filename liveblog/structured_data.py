@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from .html import body_text
-from .models import LiveBlog, Post
+from .models import Label, LiveBlog, Post
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -97,7 +97,7 @@ def blog_posting(post: Post, blog: LiveBlog, *, base_url: str) -> dict[str, Any]
     if images:
         data["image"] = images
     if post.label_id is not None:
-        data["articleSection"] = post.label.name
+        data["articleSection"] = cast(Label, post.label).name
     return data
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import (
@@ -16,6 +16,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponseNotModified,
     StreamingHttpResponse,
 )
@@ -31,6 +32,15 @@ from .live.hub import hub
 from .live.render import op, render_catch_up
 from .models import LiveBlog, Post
 from .structured_data import json_ld_script, live_blog_posting
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    class HtmxHttpRequest(HttpRequest):
+        """A request that went through ``HtmxMiddleware`` (it sets ``request.htmx``)."""
+
+        htmx: HtmxDetails
+
 
 PAGE_SIZE = 20
 
@@ -69,7 +79,8 @@ def posts_page(
     page = list(posts[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return page, Cursor(page[-1].published_at, page[-1].pk) if more else None
+    # published() posts always have their time.
+    return page, Cursor(cast(datetime, page[-1].published_at), page[-1].pk) if more else None
 
 
 def _page_args(request: HttpRequest) -> tuple[bool, Cursor | None]:
@@ -109,7 +120,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def older_posts(request: HttpRequest, slug: str) -> HttpResponse:
+def older_posts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The next page of posts as a fragment (htmx), or the full page without JavaScript."""
     if not request.htmx:
         return blog_page(request, slug)
@@ -129,7 +140,7 @@ def post_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "liveblog/post.html", {"blog": post.blog, "post": post})
 
 
-async def stream(request: HttpRequest, slug: str) -> HttpResponse:
+async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Server-Sent Events for one reader: every change after its cursor, in order.
 
     An ended blog answers 204, which tells the browser not to reconnect. Production
@@ -166,6 +177,7 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     # NEWSROOM_LIVE_STATE_TTL old): the check must cost less than the request around it.
     # Any other answer reads the database afresh.
     remembered = live_state.cached(slug)
+    blog: live_state.BlogState | None
     if remembered is not None and remembered.etag in request.headers.get("If-None-Match", ""):
         blog = remembered
     else:

@@ -11,8 +11,13 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets Django's generic classes be subscripted at runtime (``admin.ModelAdmin[Post]``),
+# as the type checker (mypy with django-stubs) wants them.
+django_stubs_ext.monkeypatch()
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -4,11 +4,12 @@ snapshot by hand, calling a race, a second editor's confirmation, a withdrawal."
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,11 +20,19 @@ from . import services
 from .forms import CallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
 
+_M = TypeVar("_M", bound=Model)
 
-class CandidateInline(admin.TabularInline):
+
+class CandidateInline(admin.TabularInline[Candidate, Race]):
     model = Candidate
     extra = 0
     fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
+
+
+def _editor(request: HttpRequest) -> User:
+    """The signed-in user: ``admin_view`` lets only active staff reach these views."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class ResultsAdminMixin:
@@ -46,7 +55,7 @@ class ResultsAdminMixin:
 
 
 @admin.register(Race)
-class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin):
+class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin[Race]):
     list_display = ["name", "office", "threshold", "threshold_unit", "units_total", "source_id"]
     search_fields = ["name", "office", "source_id"]
     prepopulated_fields = {"slug": ["name"]}
@@ -79,7 +88,7 @@ class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin):
                     total_votes=data.get("total_votes"),
                     units_reporting=data.get("units_reporting"),
                     units_total=data.get("units_total"),
-                    by=request.user,
+                    by=_editor(request),
                 )
 
             if self._run(request, record, f"Results for {race} recorded."):
@@ -97,7 +106,7 @@ class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin):
                 services.winner_call,
                 race=race,
                 candidate=data["candidate"],
-                by=request.user,
+                by=_editor(request),
                 source=data["source"],
             )
             if self._run(request, call, "Call recorded: a second editor must confirm it."):
@@ -105,10 +114,10 @@ class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin):
         return self._form_page(request, f"Call {race}", form, back)
 
 
-class CandidateResultInline(admin.TabularInline):
+class CandidateResultInline(admin.TabularInline[CandidateResult, ResultSnapshot]):
     model = CandidateResult
     fields = ["candidate", "popular_votes", "share", "electoral_votes"]
-    readonly_fields = fields
+    readonly_fields = ["candidate", "popular_votes", "share", "electoral_votes"]
     extra = 0
     can_delete = False
 
@@ -117,7 +126,7 @@ class CandidateResultInline(admin.TabularInline):
         return f"{obj.share}"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -129,14 +138,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResultSnapshot)
-class ResultSnapshotAdmin(ReadOnlyAdmin):
+class ResultSnapshotAdmin(ReadOnlyAdmin[ResultSnapshot]):
     list_display = ["race", "as_of", "source", "source_seq", "units_reporting", "units_total"]
     list_filter = ["race", "source"]
     inlines = [CandidateResultInline]
 
 
 @admin.register(WinnerCall)
-class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin):
+class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
     list_display = ["race", "candidate", "source", "called_by", "called_at", "state",
                     "confirmed_by", "withdraw_link"]  # fmt: skip
     list_filter = ["race"]
@@ -161,7 +170,7 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin):
         for call in queryset:
             self._run(
                 request,
-                partial(services.winner_confirm, call=call, by=request.user),
+                partial(services.winner_confirm, call=call, by=_editor(request)),
                 f"{call} confirmed: the banner shows.",
             )
 
@@ -180,7 +189,7 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin):
             withdraw = partial(
                 services.winner_withdraw,
                 call=call,
-                by=request.user,
+                by=_editor(request),
                 reason=form.cleaned_data["reason"],
             )
             if self._run(request, withdraw, f"{call}: withdrawn."):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from .models import Race
+from .models import Candidate, Race
 
 
 class SnapshotForm(forms.Form):
@@ -15,7 +15,7 @@ class SnapshotForm(forms.Form):
     as_of = forms.SplitDateTimeField(
         label="As of",
         widget=forms.SplitDateTimeWidget(
-            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": 1}
+            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": "1"}
         ),
         help_text="When these figures were true, in the newsroom's time zone.",
     )
@@ -55,12 +55,14 @@ class SnapshotForm(forms.Form):
 
 
 class CallForm(forms.Form):
-    candidate = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    candidate: forms.ModelChoiceField[Candidate] = forms.ModelChoiceField(queryset=None)
     source = forms.CharField(max_length=60, initial="Newsroom decision desk")
 
     def __init__(self, *args: Any, race: Race, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].queryset = race.candidates.all()
+        field = self.fields["candidate"]
+        assert isinstance(field, forms.ModelChoiceField)  # the field declared above
+        field.queryset = race.candidates.all()
 
 
 class WithdrawForm(forms.Form):

@@ -25,7 +25,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,12 @@ class UnitCount:
     units_total: int | None = None
 
 
-def _announce(race: Race, payload: dict[str, object], by: AbstractBaseUser | None) -> None:
+def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
     for blog_id in race.blogs.values_list("pk", flat=True):
         record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
 
 
-def _require(user: AbstractBaseUser | None, perm: str, message: str) -> None:
+def _require(user: User | None, perm: str, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise PermissionDenied(message)
 
@@ -69,7 +69,7 @@ def snapshot_record(
     units_reporting: int | None = None,
     units_total: int | None = None,
     units: list[UnitCount] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> tuple[ResultSnapshot, bool]:
     """Validate and store a snapshot; return it and whether it is new.
 
@@ -196,9 +196,7 @@ def shares(snapshot: ResultSnapshot) -> dict[int, object]:
 
 
 @transaction.atomic
-def winner_call(
-    *, race: Race, candidate: Candidate, by: AbstractBaseUser, source: str
-) -> WinnerCall:
+def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> WinnerCall:
     """Record a call. It shows once a second editor confirms it."""
     _require(by, "results.add_winnercall", "Only editors can call a race.")
     if candidate.race_id != race.pk:
@@ -230,7 +228,7 @@ def winner_call_from_feed(
 
 
 @transaction.atomic
-def winner_confirm(*, call: WinnerCall, by: AbstractBaseUser) -> WinnerCall:
+def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
     """A second editor confirms the call; the winner banner shows from now on."""
     _require(by, "results.change_winnercall", "Only editors can confirm a call.")
     call = WinnerCall.objects.select_for_update().get(pk=call.pk)
@@ -247,7 +245,7 @@ def winner_confirm(*, call: WinnerCall, by: AbstractBaseUser) -> WinnerCall:
 
 
 @transaction.atomic
-def winner_withdraw(*, call: WinnerCall, by: AbstractBaseUser, reason: str) -> WinnerCall:
+def winner_withdraw(*, call: WinnerCall, by: User, reason: str) -> WinnerCall:
     """Withdraw a call (kept on record); the banner goes from open pages."""
     _require(by, "results.change_winnercall", "Only editors can withdraw a call.")
     if not (reason or "").strip():

@@ -17,7 +17,7 @@ from .forms import LiveBlogForm
 
 
 @admin.register(LiveBlog)
-class LiveBlogAdmin(admin.ModelAdmin):
+class LiveBlogAdmin(admin.ModelAdmin[LiveBlog]):
     form = LiveBlogForm
     list_display = ["title", "status", "coverage_start", "post_counts", "readers", "reader_page"]
     list_filter = ["status"]
@@ -83,14 +83,14 @@ class LiveBlogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(admin.ModelAdmin[Label]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Change)
-class ChangeAdmin(admin.ModelAdmin):
+class ChangeAdmin(admin.ModelAdmin[Change]):
     """The change log, read-only: what open pages and partners were told, in order."""
 
     list_display = ["seq", "blog", "kind", "post", "post_version", "by", "created_at"]

@@ -14,7 +14,7 @@ from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..video import check_video_file, embed_url
 
 
-class PostForm(forms.ModelForm):
+class PostForm(forms.ModelForm[Post]):
     # The version the editor started from; a newer one in the database means someone
     # else saved in the meantime, and this save must not silently overwrite theirs.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -43,6 +43,7 @@ class PostForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         if self.instance.pk:
             submitted = cleaned.get("version")
             current = Post.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -57,7 +58,7 @@ class PostForm(forms.ModelForm):
         return cleaned
 
 
-class PostImageForm(forms.ModelForm):
+class PostImageForm(forms.ModelForm[PostImage]):
     class Meta:
         model = PostImage
         fields = ["image", "alt_text", "caption", "credit", "placement", "order"]
@@ -73,7 +74,7 @@ class PostImageForm(forms.ModelForm):
         return image
 
 
-class PostVideoForm(forms.ModelForm):
+class PostVideoForm(forms.ModelForm[PostVideo]):
     url = forms.URLField(
         required=False,
         assume_scheme="https",
@@ -102,13 +103,14 @@ class PostVideoForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         has_source = cleaned.get("url") or cleaned.get("file")
         if not cleaned.get("DELETE") and cleaned.get("caption") and not has_source:
             raise ValidationError("Give the video a link or a file.")
         return cleaned
 
 
-class LiveBlogForm(forms.ModelForm):
+class LiveBlogForm(forms.ModelForm[LiveBlog]):
     summary_text = forms.CharField(
         label="Summary",
         required=False,
@@ -133,7 +135,7 @@ class LiveBlogForm(forms.ModelForm):
         return [p.strip() for p in self.cleaned_data.get("summary_text", "").splitlines()]
 
     def clean_summary_text(self) -> str:
-        text = self.cleaned_data.get("summary_text", "")
+        text: str = self.cleaned_data.get("summary_text", "")
         points = [p for p in text.splitlines() if p.strip()]
         if len(points) > MAX_POINTS:
             raise ValidationError(f"Keep the summary to {MAX_POINTS} points or fewer.")
@@ -159,7 +161,7 @@ class ScheduleForm(forms.Form):
     publish_at = forms.SplitDateTimeField(
         label="Publish at",
         widget=forms.SplitDateTimeWidget(
-            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": 60}
+            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": "60"}
         ),
         help_text="In the newsroom's time zone. A time in the past publishes now.",
     )

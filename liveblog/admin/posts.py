@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Model, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,6 +22,8 @@ from ..renditions import queue_renditions
 from .forms import PostForm, PostImageForm, PostVideoForm
 from .workflow import STEPS, Step, apply, available_steps
 
+_Child = TypeVar("_Child", bound=Model)
+
 Status = Post.Status
 QUEUE_ORDER = Case(
     When(status=Status.SUBMITTED, then=Value(0)),
@@ -32,7 +34,7 @@ QUEUE_ORDER = Case(
 )
 
 
-class PostChildInline(admin.StackedInline):
+class PostChildInline(admin.StackedInline[_Child, Post]):
     """Inlines follow the post: editable exactly when the post is."""
 
     extra = 0
@@ -47,14 +49,16 @@ class PostChildInline(admin.StackedInline):
         return obj is None or perms.can_edit(request.user, obj)
 
 
-class ContributorInline(PostChildInline, admin.TabularInline):
+class ContributorInline(
+    PostChildInline[PostContributor], admin.TabularInline[PostContributor, Post]
+):
     model = PostContributor
     autocomplete_fields = ["reporter"]
     fields = ["reporter", "byline", "order"]
     verbose_name = "byline"
 
 
-class ImageInline(PostChildInline):
+class ImageInline(PostChildInline[PostImage]):
     model = PostImage
     form = PostImageForm
     fields = ["preview", "image", "alt_text", "caption", "credit", "placement", "order"]
@@ -71,14 +75,14 @@ class ImageInline(PostChildInline):
         )
 
 
-class VideoInline(PostChildInline):
+class VideoInline(PostChildInline[PostVideo]):
     model = PostVideo
     form = PostVideoForm
     fields = ["url", "file", "poster", "caption", "placement", "order"]
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(admin.ModelAdmin[Post]):
     form = PostForm
     change_form_template = "admin/liveblog/post/change_form.html"
     inlines = [ContributorInline, ImageInline, VideoInline]
@@ -142,7 +146,9 @@ class PostAdmin(admin.ModelAdmin):
         return actions
 
     def save_model(self, request: HttpRequest, obj: Post, form: PostForm, change: bool) -> None:
-        data = {name: form.cleaned_data.get(name) for name in ("title", "body", "label")}
+        data: dict[str, Any] = {
+            name: form.cleaned_data.get(name) for name in ("title", "body", "label")
+        }
         if change:
             services.post_update(
                 post=obj,

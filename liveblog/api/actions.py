@@ -7,9 +7,10 @@ lock, then the service runs in the same transaction) and honours ``Idempotency-K
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 
 from newsroom.partners.base import ApiView
 from newsroom.partners.idempotency import idempotent
-from newsroom.partners.inputs import parse
+from newsroom.partners.inputs import StrictSerializer, parse
 from newsroom.partners.models import Scope
 from newsroom.partners.preconditions import expected_version
 from newsroom.partners.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
@@ -33,7 +34,6 @@ from .inputs import (
     PinInput,
     PublishInput,
     RetractInput,
-    StrictSerializer,
 )
 from .posts import WRITE_ERRORS, post_for, post_response
 from .serializers import PostSerializer
@@ -48,7 +48,7 @@ class PostActionView(ApiView):
 
     write_scope = Scope.LIVEBLOG_WRITE
     parser_classes = [JSONParser]
-    input: type[serializers.Serializer] = NoInput
+    input: type[serializers.Serializer[Any]] = NoInput
     success_status = 200
 
     def post(self, request: Request, slug: str, pk: int) -> Response:
@@ -63,11 +63,16 @@ class PostActionView(ApiView):
             post = self.perform(post=post, by=request.user, data=data)
         return post_response(request, post, status=self.success_status)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         raise NotImplementedError
 
 
-def action_schema(summary: str, request: type[serializers.Serializer], status: int = 200) -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def action_schema(
+    summary: str, request: type[serializers.Serializer[Any]], status: int = 200
+) -> Callable[[F], F]:
     return extend_schema(
         summary=summary,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY, POST_ETAG, REPLAYED],
@@ -83,7 +88,7 @@ class SubmitView(PostActionView):
         """Send a draft to the editors (``liveblog:write``; the author, or an editor)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         return services.post_submit(post=post, by=by)
 
 
@@ -98,7 +103,7 @@ class PublishView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         return services.post_publish(post=post, by=by, at=data.get("at"))
 
 
@@ -110,7 +115,7 @@ class PinView(PostActionView):
         """Pin above the stream (replacing any other pin) or unpin (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         return services.post_set_pinned(post=post, by=by, pinned=data["pinned"])
 
 
@@ -122,7 +127,7 @@ class KeyEventView(PostActionView):
         """Mark or unmark a key event (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         return services.post_set_key_event(post=post, by=by, key_event=data["key_event"])
 
 
@@ -137,7 +142,7 @@ class RetractView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         return services.post_retract(post=post, by=by, reason=data["reason"])
 
 
@@ -154,7 +159,7 @@ class ImagesView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: AbstractBaseUser, data: dict[str, Any]) -> Post:
+    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
         services.post_add_image(
             post=post,
             by=by,

@@ -74,7 +74,9 @@ class BlogView(ApiView):
         blog = LiveBlog.objects.prefetch_related(
             Prefetch("races", queryset=Race.objects.order_by("name").only("slug", "name"))
         ).get(pk=state.pk)
-        blog.pinned_post_id = (
+        # An extra attribute for BlogDetailSerializer (read with getattr); the model has no
+        # such field, so the stubs do not know it.
+        blog.pinned_post_id = (  # type: ignore[attr-defined]
             Post.objects.filter(blog=blog).published().pinned().values_list("pk", flat=True).first()
         )
         data = BlogDetailSerializer(blog, context=context(request)).data

@@ -60,7 +60,8 @@ def entries(changes: list[Change], *, blog_id: int) -> list[dict[str, Any]]:
 def render_entries(changes: list[Change], *, blog_id: int, base_url: str) -> list[dict[str, Any]]:
     """The entries as JSON-ready data (for webhooks, which have no request)."""
     items = entries(changes, blog_id=blog_id)
-    return list(ChangeEntrySerializer(items, many=True, context={"base_url": base_url}).data)
+    # many=True takes the list of entries; the stubs only know one instance.
+    return list(ChangeEntrySerializer(items, many=True, context={"base_url": base_url}).data)  # type: ignore[arg-type]
 
 
 class ChangeFeedView(ApiView):

@@ -23,7 +23,7 @@ MAX_SEQ = 2**53  # JSON-safe; a blog will never get near it
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
-class AwareDateTimeField(serializers.Field):
+class AwareDateTimeField(serializers.Field[datetime, str, str, Any]):
     """An ISO 8601 time with its offset (``Z``, ``+01:00``); a naive time is refused."""
 
     json_type, json_type_name = str, "a string"
@@ -51,7 +51,7 @@ class AwareDateTimeField(serializers.Field):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class LabelField(serializers.Field):
+class LabelField(serializers.Field[Label, str, str, Any]):
     """A label by its slug (null for none)."""
 
     default_error_messages = {"unknown": "Unknown label “{slug}”."}
@@ -77,7 +77,9 @@ class PostListQuery(StrictSerializer):
     cursor = serializers.CharField(required=False, max_length=100)
     key_events = serializers.BooleanField(required=False, default=False)
     pinned = serializers.BooleanField(required=False, default=False)
-    label = serializers.SlugField(required=False, max_length=40)
+    # Declared fields are moved into _declared_fields by the serializer metaclass, so `label`
+    # never shadows Field.label (the display label), which is all the stubs can see.
+    label = serializers.SlugField(required=False, max_length=40)  # type: ignore[assignment]
 
 
 class ListQuery(StrictSerializer):
@@ -93,13 +95,13 @@ class FeedQuery(StrictSerializer):
 class PostCreateInput(StrictSerializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
-    label = LabelField(required=False)
+    label = LabelField(required=False)  # type: ignore[assignment]  # see PostListQuery
 
 
 class PostUpdateInput(StrictSerializer):
     title = serializers.CharField(required=False, max_length=200)
     body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
-    label = LabelField(required=False)
+    label = LabelField(required=False)  # type: ignore[assignment]  # see PostListQuery
     correction_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

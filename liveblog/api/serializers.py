@@ -7,27 +7,28 @@ Absolute URLs are built from the ``base_url`` in the serializer context.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Change, LiveBlog, Post, PostContributor, PostImage, PostVideo
+from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
 from ..models.media import Placement
 
 
-def absolute(context: dict[str, Any], url: str) -> str:
+def absolute(context: Mapping[str, Any], url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
     return f"{context.get('base_url', '')}{url}"
 
 
-class LabelSerializer(serializers.Serializer):
+class LabelSerializer(serializers.Serializer[Label]):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class ContributorSerializer(serializers.Serializer):
+class ContributorSerializer(serializers.Serializer[PostContributor]):
     name = serializers.CharField(source="reporter.display_name")
     role_title = serializers.CharField(source="reporter.role_title")
     byline = serializers.CharField(help_text="The line under the name for this post.")
@@ -36,7 +37,7 @@ class ContributorSerializer(serializers.Serializer):
         model = PostContributor
 
 
-class ImageSerializer(serializers.Serializer):
+class ImageSerializer(serializers.Serializer[PostImage]):
     url = serializers.SerializerMethodField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
@@ -49,7 +50,7 @@ class ImageSerializer(serializers.Serializer):
         return absolute(self.context, image.image.url)
 
 
-class VideoSerializer(serializers.Serializer):
+class VideoSerializer(serializers.Serializer[PostVideo]):
     embed_url = serializers.CharField(source="url", help_text="Player URL, or empty.")
     file_url = serializers.SerializerMethodField(help_text="Uploaded MP4/WebM, or empty.")
     poster_url = serializers.SerializerMethodField()
@@ -63,7 +64,7 @@ class VideoSerializer(serializers.Serializer):
         return absolute(self.context, video.poster.url) if video.poster else ""
 
 
-class PostSerializer(serializers.Serializer):
+class PostSerializer(serializers.Serializer[Post]):
     """A post as readers see it (staff also read drafts and submissions by id)."""
 
     id = serializers.IntegerField()
@@ -73,7 +74,9 @@ class PostSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Post.Status.choices)
     title = serializers.CharField()
     body = serializers.CharField(help_text="Sanitised HTML (paragraphs, quotes, links).")
-    label = LabelSerializer(allow_null=True)
+    # A declared field: the serializer metaclass moves it into _declared_fields, so it never
+    # shadows Field.label (the display label), which is all the stubs can see.
+    label = LabelSerializer(allow_null=True)  # type: ignore[assignment]
     published_at = serializers.DateTimeField(allow_null=True)
     pinned = serializers.BooleanField()
     key_event = serializers.BooleanField()
@@ -89,12 +92,12 @@ class PostSerializer(serializers.Serializer):
         return absolute(self.context, post.get_absolute_url())
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(serializers.Serializer[LiveBlog]):
     points = serializers.ListField(child=serializers.CharField(), source="summary")
     updated_at = serializers.DateTimeField(source="summary_updated_at", allow_null=True)
 
 
-class BlogSerializer(serializers.Serializer):
+class BlogSerializer(serializers.Serializer[LiveBlog]):
     slug = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -124,19 +127,19 @@ class BlogDetailSerializer(BlogSerializer):
         return [race.slug for race in blog.races.all()]
 
 
-class BlogListSerializer(serializers.Serializer):
+class BlogListSerializer(serializers.Serializer[dict[str, Any]]):
     results = BlogSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for more.")
     has_more = serializers.BooleanField()
 
 
-class PostListSerializer(serializers.Serializer):
+class PostListSerializer(serializers.Serializer[dict[str, Any]]):
     results = PostSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for older posts.")
     has_more = serializers.BooleanField()
 
 
-class ChangeEntrySerializer(serializers.Serializer):
+class ChangeEntrySerializer(serializers.Serializer[dict[str, Any]]):
     """One change, with the *current* state of what it is about."""
 
     seq = serializers.IntegerField()
@@ -165,7 +168,7 @@ class ChangeEntrySerializer(serializers.Serializer):
     race_id = serializers.IntegerField(allow_null=True, help_text="Results entries: the race.")
 
 
-class ChangeFeedSerializer(serializers.Serializer):
+class ChangeFeedSerializer(serializers.Serializer[dict[str, Any]]):
     blog = serializers.CharField()
     last_seq = serializers.IntegerField(help_text="The blog's newest sequence number.")
     entries = ChangeEntrySerializer(many=True)

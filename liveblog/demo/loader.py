@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -52,7 +52,7 @@ class DemoSummary:
 
 
 def load_content() -> dict[str, Any]:
-    return json.loads(CONTENT.read_text(encoding="utf-8"))
+    return cast("dict[str, Any]", json.loads(CONTENT.read_text(encoding="utf-8")))
 
 
 @transaction.atomic
@@ -129,7 +129,8 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
                 placement=item["placement"],
                 order=order,
             )
-            image.image.save(cleaned.content.name, cleaned.content, save=False)
+            # clean_image always names the re-encoded file.
+            image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
             image.save()
             queue_renditions(image)
         else:
@@ -138,7 +139,7 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
             )
             video.file.save("placeholder.webm", ContentFile(PLACEHOLDER_VIDEO.read_bytes()))
             poster = clean_image(_placeholder_jpeg(item["caption"]), name="poster")
-            video.poster.save(poster.content.name, poster.content)
+            video.poster.save(cast(str, poster.content.name), poster.content)
     record_change(blog_id=blog.pk, kind=Change.Kind.PUBLISHED, post=post)
     return 1
 

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import gc
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,9 +29,10 @@ from newsroom.asgi import application as django_application
 from . import stream as live_stream
 from .hub import hub
 
-Scope = MutableMapping[str, Any]
+# As Django's ASGIHandler takes them (it is handed every request but the stream).
+Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 STREAM_PATH = re.compile(r"^/live/(?P<slug>[-a-zA-Z0-9_]+)/stream/$")  # Django's <slug:>
 
@@ -97,7 +98,7 @@ async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]],
 
 
 def _is_secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
-    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    proxy: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     if proxy:
         name = proxy[0].removeprefix("HTTP_").lower().replace("_", "-").encode()
         return headers.get(name, b"").decode("latin-1").split(",")[0].strip() == proxy[1]

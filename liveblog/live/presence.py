@@ -8,6 +8,7 @@ setup). A process that stops reporting drops out after ``STALE`` seconds.
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from asgiref.sync import sync_to_async
 
@@ -48,7 +49,8 @@ def reader_count(blog_id: int) -> int:
     if client is not None:
         try:
             total = 0
-            for value in client.hgetall(_key(blog_id)).values():
+            # The client does not decode responses: the values are bytes.
+            for value in cast("dict[bytes, bytes]", client.hgetall(_key(blog_id))).values():
                 count, _, stamp = value.decode().partition(":")
                 if float(stamp) >= cutoff:
                     total += int(count)

@@ -10,7 +10,9 @@ applying an event twice harmless and a caught-up page equal to a fresh load.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -115,7 +117,7 @@ class Renderer:
             "upsert",
             post.anchor,
             card,
-            published=post.published_at.isoformat(),
+            published=cast(datetime, post.published_at).isoformat(),  # published() posts
             title=post.title,
             key=str(post.key_event).lower(),
         )

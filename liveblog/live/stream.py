@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from .hub import HEARTBEAT, hub
 from .render import LiveEvent
@@ -23,7 +23,7 @@ def cursor(after: str | None, last_event_id: str | None) -> int | None:
     return max(int(v) for v in values)
 
 
-async def events(blog_id: int, after: int) -> AsyncIterator[bytes]:
+async def events(blog_id: int, after: int) -> AsyncGenerator[bytes, None]:
     """The stream's bytes: the retry hint, a catch-up from ``after``, then live events
     and keep-alives, until the blog ends or the reader falls too far behind."""
     yield b"retry: 2000\n\n"

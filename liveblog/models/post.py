@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from .media import PostImage, PostVideo
 
 
 class Label(models.Model):
@@ -57,7 +59,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         """Scheduled posts whose time has come (visible, but not yet announced)."""
         return self.filter(status=Post.Status.SCHEDULED, published_at__lte=at or timezone.now())
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PostQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Readers see published posts; staff see every post in the admin and API."""
         if getattr(user, "is_staff", False) and user.has_perm("liveblog.view_post"):
             return self
@@ -188,9 +190,9 @@ class Post(models.Model):
     def anchor(self) -> str:
         return f"post-{self.pk}"
 
-    def media_in_order(self, placement: str) -> list[models.Model]:
+    def media_in_order(self, placement: str) -> list[PostImage | PostVideo]:
         """Images and videos at one placement ("lead" or "end"), in their order."""
-        items: list[models.Model] = [*self.images.all(), *self.videos.all()]
+        items: list[PostImage | PostVideo] = [*self.images.all(), *self.videos.all()]
         return sorted(
             (item for item in items if item.placement == placement),
             key=lambda item: (item.order, item.pk),

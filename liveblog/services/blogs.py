@@ -13,14 +13,14 @@ from ..changes import record_change
 from ..models import Change, LiveBlog
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 MAX_POINTS = 12
 MAX_POINT_LENGTH = 400
 
 
 @transaction.atomic
-def summary_update(*, blog: LiveBlog, by: AbstractBaseUser, points: list[str]) -> LiveBlog:
+def summary_update(*, blog: LiveBlog, by: User | AnonymousUser, points: list[str]) -> LiveBlog:
     """Replace the key points (in order). Blank points are dropped."""
     perms.require(perms.can_edit_summary(by), "Only editors can change the summary.")
     cleaned = [" ".join(point.split()) for point in points if point and point.strip()]
@@ -42,7 +42,7 @@ def summary_update(*, blog: LiveBlog, by: AbstractBaseUser, points: list[str]) -
 
 
 @transaction.atomic
-def blog_set_status(*, blog: LiveBlog, by: AbstractBaseUser, status: str) -> LiveBlog:
+def blog_set_status(*, blog: LiveBlog, by: User | AnonymousUser, status: str) -> LiveBlog:
     """Open, or end, a blog's live coverage; open pages learn of it through the log."""
     perms.require(by.has_perm("liveblog.change_liveblog"), "Only editors can open or end a blog.")
     if status not in LiveBlog.Status.values:

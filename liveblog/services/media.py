@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,7 +17,7 @@ from ..video import check_video_file, embed_url
 from .posts import _refusal, lock, touch_edited
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def _next_order(post: Post) -> int:
@@ -28,7 +28,7 @@ def _next_order(post: Post) -> int:
 def post_add_image(
     *,
     post: Post,
-    by: AbstractBaseUser,
+    by: User | AnonymousUser,
     file: IO[bytes],
     alt_text: str,
     caption: str = "",
@@ -51,7 +51,8 @@ def post_add_image(
         placement=placement,
         order=_next_order(post),
     )
-    image.image.save(cleaned.content.name, cleaned.content, save=False)
+    # clean_image always names the re-encoded file.
+    image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
     image.save()
     queue_renditions(image)
     touch_edited(post=post, by=by)
@@ -59,7 +60,7 @@ def post_add_image(
 
 
 @transaction.atomic
-def post_remove_image(*, image: PostImage, by: AbstractBaseUser) -> None:
+def post_remove_image(*, image: PostImage, by: User | AnonymousUser) -> None:
     """Take a photo off a post (a public post shows the edit)."""
     post = lock(image.post)
     perms.require(perms.can_edit(by, post), _refusal(by, post))
@@ -71,7 +72,7 @@ def post_remove_image(*, image: PostImage, by: AbstractBaseUser) -> None:
 def post_add_video(
     *,
     post: Post,
-    by: AbstractBaseUser,
+    by: User | AnonymousUser,
     caption: str,
     url: str = "",
     file: IO[bytes] | None = None,
@@ -97,7 +98,8 @@ def post_add_video(
         video.file.save(f"video.{extension}", ContentFile(file.read()), save=False)
     if poster is not None:
         cleaned = clean_image(poster)
-        video.poster.save(cleaned.content.name, cleaned.content, save=False)
+        # clean_image always names the re-encoded file.
+        video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
     video.save()
     touch_edited(post=post, by=by)
     return video

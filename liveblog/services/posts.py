@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +23,7 @@ from ..models import Change, Label, LiveBlog, Post, PostContributor
 from ..scheduling import queue_timer
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from newsroom.staff.models import Reporter
 
@@ -68,7 +68,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
 def post_create(
     *,
     blog: LiveBlog,
-    by: AbstractBaseUser,
+    by: User | AnonymousUser,
     title: str,
     body: str = "",
     label: Label | None = None,
@@ -77,7 +77,8 @@ def post_create(
     """File a new draft. The filer's own byline is used unless contributors are given."""
     perms.require(perms.can_file(by), "You do not have permission to file posts.")
     fields = _clean_fields({"title": title, "body": body, "label": label})
-    post = Post.objects.create(blog=blog, author=by, status=Status.DRAFT, **fields)
+    author = cast("User", by)  # can_file refuses anonymous users
+    post = Post.objects.create(blog=blog, author=author, status=Status.DRAFT, **fields)
     if contributors is None:
         reporter = getattr(by, "reporter", None)
         contributors = [(reporter, reporter.default_byline)] if reporter else []
@@ -89,7 +90,7 @@ def post_create(
 def post_update(
     *,
     post: Post,
-    by: AbstractBaseUser,
+    by: User | AnonymousUser,
     expected_version: int,
     data: dict[str, Any],
     correction_note: str = "",
@@ -113,7 +114,7 @@ def post_update(
 
 @transaction.atomic
 def post_set_contributors(
-    *, post: Post, by: AbstractBaseUser, contributors: list[tuple[Reporter, str]]
+    *, post: Post, by: User | AnonymousUser, contributors: list[tuple[Reporter, str]]
 ) -> Post:
     """Replace the byline (reporter and the line under the name, in order)."""
     post = lock(post)
@@ -122,7 +123,7 @@ def post_set_contributors(
     return touch_edited(post=post, by=by)
 
 
-def touch_edited(*, post: Post, by: AbstractBaseUser) -> Post:
+def touch_edited(*, post: Post, by: User | AnonymousUser) -> Post:
     """Record that a locked post's media or byline changed (called inside ``atomic``)."""
     fields = {"updated_at"}
     if post.is_public:
@@ -143,7 +144,7 @@ def _replace_contributors(post: Post, contributors: list[tuple[Reporter, str]]) 
 
 
 @transaction.atomic
-def post_submit(*, post: Post, by: AbstractBaseUser) -> Post:
+def post_submit(*, post: Post, by: User | AnonymousUser) -> Post:
     """Send a draft to the editors' approval queue."""
     post = lock(post)
     perms.require(perms.can_submit(by, post), "You can only submit your own posts.")
@@ -155,7 +156,7 @@ def post_submit(*, post: Post, by: AbstractBaseUser) -> Post:
 
 
 @transaction.atomic
-def post_return_to_draft(*, post: Post, by: AbstractBaseUser) -> Post:
+def post_return_to_draft(*, post: Post, by: User | AnonymousUser) -> Post:
     """Withdraw a submission (its author) or send it back for more work (an editor)."""
     post = lock(post)
     perms.require(
@@ -169,7 +170,7 @@ def post_return_to_draft(*, post: Post, by: AbstractBaseUser) -> Post:
 
 
 @transaction.atomic
-def post_publish(*, post: Post, by: AbstractBaseUser, at: datetime | None = None) -> Post:
+def post_publish(*, post: Post, by: User | AnonymousUser, at: datetime | None = None) -> Post:
     """Publish now, or schedule for ``at`` (an aware datetime) if that is in the future.
 
     A scheduled post is visible from ``at`` on by query alone; ``post_publish_due``
@@ -187,7 +188,7 @@ def post_publish(*, post: Post, by: AbstractBaseUser, at: datetime | None = None
     if post.status == Status.SCHEDULED and post.is_public:
         raise ValidationError("This post's scheduled time has passed: it is already public.")
     now = timezone.now()
-    post.published_by = by
+    post.published_by = cast("User", by)  # can_publish refuses anonymous users
     if at is not None and at > now:
         post.status, post.publish_at, post.published_at = Status.SCHEDULED, at, at
         _save(post, {"status", "publish_at", "published_at", "published_by"})
@@ -200,7 +201,7 @@ def post_publish(*, post: Post, by: AbstractBaseUser, at: datetime | None = None
 
 
 @transaction.atomic
-def post_unschedule(*, post: Post, by: AbstractBaseUser) -> Post:
+def post_unschedule(*, post: Post, by: User | AnonymousUser) -> Post:
     """Cancel a schedule that has not yet come: the post returns to the approval queue."""
     post = lock(post)
     perms.require(perms.can_publish(by), "Only editors can change a schedule.")
@@ -233,7 +234,8 @@ def post_publish_due(
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             post = Post.objects.select_for_update().get(pk=pk)
-            if post.status != Status.SCHEDULED or post.published_at > at:
+            # A scheduled post always has its time (set together with the status).
+            if post.status != Status.SCHEDULED or cast(datetime, post.published_at) > at:
                 continue  # announced by someone else, or rescheduled meanwhile
             post.status = Status.PUBLISHED
             _save(post, {"status"})
@@ -243,7 +245,7 @@ def post_publish_due(
 
 
 @transaction.atomic
-def post_set_pinned(*, post: Post, by: AbstractBaseUser, pinned: bool) -> Post:
+def post_set_pinned(*, post: Post, by: User | AnonymousUser, pinned: bool) -> Post:
     """Pin a public post above the stream (replacing any other pin), or unpin it."""
     perms.require(perms.can_pin(by), "Only editors can pin posts.")
     post = lock(post)
@@ -264,7 +266,7 @@ def post_set_pinned(*, post: Post, by: AbstractBaseUser, pinned: bool) -> Post:
 
 
 @transaction.atomic
-def post_set_key_event(*, post: Post, by: AbstractBaseUser, key_event: bool) -> Post:
+def post_set_key_event(*, post: Post, by: User | AnonymousUser, key_event: bool) -> Post:
     """Mark or unmark a key event (the reader page's "Key events" filter)."""
     perms.require(perms.can_pin(by), "Only editors can mark key events.")
     post = lock(post)
@@ -278,7 +280,7 @@ def post_set_key_event(*, post: Post, by: AbstractBaseUser, key_event: bool) -> 
 
 
 @transaction.atomic
-def post_retract(*, post: Post, by: AbstractBaseUser, reason: str) -> Post:
+def post_retract(*, post: Post, by: User | AnonymousUser, reason: str) -> Post:
     """Take a post down for good. Readers' pages drop it; the reason stays on record."""
     perms.require(perms.can_retract(by), "Only editors can retract posts.")
     if not (reason or "").strip():
@@ -303,7 +305,7 @@ def post_retract(*, post: Post, by: AbstractBaseUser, reason: str) -> Post:
 
 
 @transaction.atomic
-def post_delete(*, post: Post, by: AbstractBaseUser) -> None:
+def post_delete(*, post: Post, by: User | AnonymousUser) -> None:
     """Delete a post readers never saw (published posts are retracted instead)."""
     post = lock(post)
     perms.require(perms.can_delete(by, post), "Published posts are retracted, not deleted.")
@@ -315,7 +317,7 @@ def _require_status(post: Post, allowed: set[str], message: str) -> None:
         raise ValidationError(message)
 
 
-def _refusal(by: AbstractBaseUser, post: Post) -> str:
+def _refusal(by: User | AnonymousUser, post: Post) -> str:
     if post.status == Status.RETRACTED:
         return "A retracted post cannot be edited."
     if post.is_editorially_locked:

@@ -53,6 +53,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has expired.", "key_expired")
         if found.user_id is None:
             return Partner(found), found
+        assert found.user is not None  # user_id is set, and the row is loaded (select_related)
         if not found.user.is_active:
             raise exceptions.AuthenticationFailed(
                 "The account this key belongs to is disabled.", "inactive_user"

@@ -193,8 +193,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             code = "csrf_failed"
         message = _first_message(exc.detail)
         details = _drf_details(exc.detail)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        wait = max(1, math.ceil(exc.wait))
+    # Throttled.__init__ sets ``wait`` (seconds or None); the stubs do not declare it.
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:  # type: ignore[attr-defined]
+        wait = max(1, math.ceil(exc.wait))  # type: ignore[attr-defined]
         headers["Retry-After"] = str(wait)
         details = {"retry_after": wait}
         message = f"Too many requests: try again in {wait} seconds."

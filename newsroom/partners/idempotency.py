@@ -42,7 +42,7 @@ class _LostRace(Exception):
     """Another request with the same key committed first."""
 
 
-def _file_digest(upload: UploadedFile) -> str:
+def _file_digest(upload: UploadedFile[bytes]) -> str:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

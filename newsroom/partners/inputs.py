@@ -8,11 +8,21 @@ parsing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from rest_framework import serializers
 
-_JSON_TYPES: list[tuple[type[serializers.Field], type | tuple[type, ...], str]] = [
+
+class _JsonTyped(Protocol):
+    """A field that names the JSON type it takes (e.g. ``AwareDateTimeField``)."""
+
+    json_type: type | tuple[type, ...]
+    json_type_name: str
+
+
+_JSON_TYPES: list[
+    tuple[type[serializers.Field[Any, Any, Any, Any]], type | tuple[type, ...], str]
+] = [
     (serializers.BooleanField, bool, "true or false"),
     (serializers.IntegerField, int, "an integer"),
     (serializers.ListField, list, "a list"),
@@ -23,12 +33,14 @@ _JSON_TYPES: list[tuple[type[serializers.Field], type | tuple[type, ...], str]] 
 ]
 
 
-def _type_error(field: serializers.Field, value: Any) -> str | None:
+def _type_error(field: serializers.Field[Any, Any, Any, Any], value: Any) -> str | None:
     if value is None:
         return None  # the field says whether null is allowed
     expected = getattr(field, "json_type", None)
     if expected is not None:
-        return None if isinstance(value, expected) else f"Must be {field.json_type_name}."
+        if isinstance(value, expected):
+            return None
+        return f"Must be {cast(_JsonTyped, field).json_type_name}."  # it has json_type
     for kind, python_type, name in _JSON_TYPES:
         if isinstance(field, kind):
             wrong = not isinstance(value, python_type) or (
@@ -38,7 +50,7 @@ def _type_error(field: serializers.Field, value: Any) -> str | None:
     return None
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """A serializer that refuses fields it does not know and JSON values of the wrong type."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -58,7 +70,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+def parse(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     """Validated input, or a 400 ``invalid`` naming each bad field."""
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)

@@ -12,7 +12,8 @@ from rest_framework import serializers
 from .caching import CACHE_CONTROL
 
 
-class PartnerKeyScheme(OpenApiAuthenticationExtension):
+# drf-spectacular's OpenApiGeneratorExtension.__init_subclass__ (the registry) is unannotated.
+class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "newsroom.partners.auth.PartnerKeyAuthentication"
     name = "ApiKeyAuth"
 
@@ -26,7 +27,7 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-class ErrorBodySerializer(serializers.Serializer):
+class ErrorBodySerializer(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(
         help_text="Stable, machine-readable: branch on this (see the partner guide)."
     )
@@ -34,7 +35,7 @@ class ErrorBodySerializer(serializers.Serializer):
     details = serializers.DictField(help_text="More about the error, e.g. field errors.")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     error = ErrorBodySerializer()
 
 

@@ -42,6 +42,8 @@ class CallerRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_rate(self) -> str | None:
+        if self.scope is None:  # set by allow_request before it asks
+            return None
         return settings.NEWSROOM_API_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:

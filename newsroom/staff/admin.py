@@ -6,7 +6,7 @@ from .models import Reporter
 
 
 @admin.register(Reporter)
-class ReporterAdmin(admin.ModelAdmin):
+class ReporterAdmin(admin.ModelAdmin[Reporter]):
     list_display = ["display_name", "role_title", "default_location", "user"]
     search_fields = ["display_name", "role_title", "default_location", "user__username"]
     autocomplete_fields = ["user"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -9,13 +10,13 @@ from rest_framework import serializers
 from ..models import Candidate
 
 
-def _absolute(context: dict[str, Any], url: str) -> str:
+def _absolute(context: Mapping[str, Any], url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
     return f"{context.get('base_url', '')}{url}"
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(serializers.Serializer[Candidate]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     party = serializers.CharField()
@@ -28,7 +29,7 @@ class CandidateSerializer(serializers.Serializer):
         return _absolute(self.context, candidate.photo.url) if candidate.photo else ""
 
 
-class CandidateResultSerializer(serializers.Serializer):
+class CandidateResultSerializer(serializers.Serializer[dict[str, Any]]):
     candidate_id = serializers.IntegerField()
     name = serializers.CharField()
     popular_votes = serializers.IntegerField()
@@ -41,12 +42,14 @@ class CandidateResultSerializer(serializers.Serializer):
     electoral_votes = serializers.IntegerField(allow_null=True)
 
 
-class SnapshotSerializer(serializers.Serializer):
+class SnapshotSerializer(serializers.Serializer[dict[str, Any]]):
     """What the count said at ``as_of``: snapshots are never edited, only added."""
 
     id = serializers.IntegerField()
     as_of = serializers.DateTimeField()
-    source = serializers.CharField()
+    # The metaclass pops declared fields off the class, so a field named "source" never
+    # shadows ``Field.source`` at runtime; the stubs cannot model that.
+    source = serializers.CharField()  # type: ignore[assignment]
     source_seq = serializers.CharField()
     units_reporting = serializers.IntegerField(allow_null=True)
     units_total = serializers.IntegerField(allow_null=True)
@@ -56,17 +59,19 @@ class SnapshotSerializer(serializers.Serializer):
     results = CandidateResultSerializer(many=True)
 
 
-class WinnerSerializer(serializers.Serializer):
+class WinnerSerializer(serializers.Serializer[dict[str, Any]]):
     """A confirmed call (two editors); pending and withdrawn calls are not shown."""
 
     candidate_id = serializers.IntegerField()
     name = serializers.CharField()
-    source = serializers.CharField(help_text='Who called it, e.g. "AP".')
+    # The metaclass pops declared fields off the class, so a field named "source" never
+    # shadows ``Field.source`` at runtime; the stubs cannot model that.
+    source = serializers.CharField(help_text='Who called it, e.g. "AP".')  # type: ignore[assignment]
     called_at = serializers.DateTimeField()
     confirmed_at = serializers.DateTimeField()
 
 
-class RaceSerializer(serializers.Serializer):
+class RaceSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -81,13 +86,13 @@ class RaceSerializer(serializers.Serializer):
     latest_snapshot = SnapshotSerializer(allow_null=True)
 
 
-class RaceListSerializer(serializers.Serializer):
+class RaceListSerializer(serializers.Serializer[dict[str, Any]]):
     results = RaceSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for more.")
     has_more = serializers.BooleanField()
 
 
-class SnapshotListSerializer(serializers.Serializer):
+class SnapshotListSerializer(serializers.Serializer[dict[str, Any]]):
     results = SnapshotSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as ?cursor= for older.")
     has_more = serializers.BooleanField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -29,7 +29,7 @@ from .serializers import (
 )
 
 
-def _with_results() -> Prefetch:
+def _with_results() -> Prefetch[str, QuerySet[CandidateResult]]:
     return Prefetch("results", queryset=CandidateResult.objects.all())
 
 

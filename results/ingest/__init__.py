@@ -16,7 +16,7 @@ from .report import ImportReport
 from .simple import CSV_REQUIRED, import_csv, import_json
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 __all__ = ["ImportReport", "import_document"]
 
@@ -25,7 +25,7 @@ def import_document(
     data: bytes | str,
     *,
     filename: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     allow_test: bool = False,
 ) -> ImportReport:
     """Import one document and report what was recorded and what was refused.

@@ -26,14 +26,12 @@ from .report import ImportReport
 from .store import record_race_plan
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 TOP_LEVELS = ("national", "state")
 
 
-def import_ap(
-    doc: Any, *, by: AbstractBaseUser | None = None, allow_test: bool = False
-) -> ImportReport:
+def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> ImportReport:
     """Import every race of an AP document; each race is stored whole or not at all.
 
     Races flagged ``"test": true`` (AP's test mode sends made-up numbers) are skipped

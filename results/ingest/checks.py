@@ -77,12 +77,12 @@ def whole_text(value: str, path: str, *, maximum: int = MAX_BIGINT) -> int:
 def text(value: Any, path: str, *, max_length: int, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise Refused(f"{path}: expected text, got {shown(value)}")
-    value = value.strip()
-    if not value and not allow_empty:
+    stripped = value.strip()
+    if not stripped and not allow_empty:
         raise Refused(f"{path}: must not be empty")
-    if len(value) > max_length:
-        raise Refused(f"{path}: longer than {max_length} characters, got {shown(value)}")
-    return value
+    if len(stripped) > max_length:
+        raise Refused(f"{path}: longer than {max_length} characters, got {shown(stripped)}")
+    return stripped
 
 
 def ident(value: Any, path: str, *, max_length: int = 40) -> str:

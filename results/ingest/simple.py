@@ -36,7 +36,7 @@ from .report import ImportReport
 from .store import one_part, record_snapshot
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 SNAPSHOT_FIELDS = ("race", "as_of", "source", "source_seq")
 OPTIONAL_FIELDS = ("units_reporting", "units_total", "total_votes")
@@ -78,7 +78,7 @@ class SnapshotPlan:
     lines: tuple[Line, ...]
 
 
-def import_json(doc: Any, *, by: AbstractBaseUser | None = None) -> ImportReport:
+def import_json(doc: Any, *, by: User | None = None) -> ImportReport:
     report = ImportReport(format="newsroom JSON")
     entries = [(doc, "")] if isinstance(doc, Mapping) else None
     if entries is None:
@@ -161,7 +161,7 @@ def _no_repeats(lines: list[Line]) -> None:
         seen.add(line.candidate)
 
 
-def import_csv(content: str, *, by: AbstractBaseUser | None = None) -> ImportReport:
+def import_csv(content: str, *, by: User | None = None) -> ImportReport:
     report = ImportReport(format="newsroom CSV")
     reader = csv.DictReader(io.StringIO(content, newline=""))
     header = [(name or "").strip() for name in reader.fieldnames or []]
@@ -247,9 +247,7 @@ def _csv_plan(rows: list[tuple[int, dict[str, str]]]) -> SnapshotPlan:
     )
 
 
-def _record_all(
-    plans: list[SnapshotPlan], report: ImportReport, by: AbstractBaseUser | None
-) -> ImportReport:
+def _record_all(plans: list[SnapshotPlan], report: ImportReport, by: User | None) -> ImportReport:
     for plan in plans:
         with one_part(report, plan.label) as part:
             race = Race.objects.filter(slug=plan.race).first()

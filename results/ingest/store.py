@@ -27,7 +27,7 @@ from .checks import Refused
 from .report import ImportReport
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from .ap import RacePlan
 
@@ -80,7 +80,7 @@ def _incoming_votes(race: Race, counts: list[CandidateCount]) -> dict[int, int]:
     return {keys.get(c.candidate, -1): c.popular_votes for c in counts}
 
 
-def record_race_plan(plan: RacePlan, *, by: AbstractBaseUser | None, report: ImportReport) -> None:
+def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -> None:
     """Create the race and candidates on first sight, record the snapshot and AP's call."""
     with one_part(report, plan.label) as part:
         race = _race(plan, part)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,7 +26,8 @@ class PartnerKeyManager(APIKeyManager):
         prefix, dot, _ = key.partition(".")
         if not dot or not prefix or len(key) > MAX_KEY_LENGTH:
             return None
-        found = self.select_related("user").filter(prefix=prefix).first()
+        # APIKeyManager is an unparameterised Manager, so its querysets yield Any.
+        found: PartnerKey | None = self.select_related("user").filter(prefix=prefix).first()
         if found is None or not found.is_valid(key):
             return None
         return found
@@ -51,7 +54,7 @@ class PartnerKey(AbstractAPIKey):
         help_text="A staff token: the key acts as this user, with exactly their permissions.",
     )
 
-    objects = PartnerKeyManager()
+    objects: ClassVar[PartnerKeyManager] = PartnerKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

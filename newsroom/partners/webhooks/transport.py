@@ -72,7 +72,7 @@ def check_url(url: str) -> None:
 
 def _resolve(host: str, port: int) -> str:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]  # IP addresses (str) for AF_INET(6)
     if not addresses:
         raise OSError(f"{host} does not resolve")
     if not private_allowed() and not all(is_public(a) for a in addresses):
