@@ -91,6 +91,22 @@ def _page_args(request: HttpRequest) -> tuple[bool, Cursor | None]:
     return request.GET.get("filter") == "key-events", before
 
 
+ENDED_ON_INDEX = 20
+
+
+@require_GET
+def blog_index(request: HttpRequest) -> HttpResponse:
+    """Every blog a reader can open: live now, coming up, and the most recently ended."""
+    blogs = LiveBlog.objects.only("title", "slug", "description", "status", "coverage_start",
+                                  "coverage_end")  # fmt: skip
+    context = {
+        "live_blogs": list(blogs.live()),
+        "upcoming_blogs": list(blogs.upcoming()),
+        "ended_blogs": list(blogs.ended()[:ENDED_ON_INDEX]),
+    }
+    return render(request, "liveblog/index.html", context)
+
+
 @require_GET
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The live page: results, summary, pinned post and the newest posts (or older ones

@@ -8,6 +8,19 @@ from django.db import models
 from django.urls import reverse
 
 
+class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
+    def live(self) -> LiveBlogQuerySet:
+        return self.filter(status=LiveBlog.Status.LIVE).order_by("-coverage_start", "-pk")
+
+    def upcoming(self) -> LiveBlogQuerySet:
+        """Announced coverage, soonest first."""
+        return self.filter(status=LiveBlog.Status.SCHEDULED).order_by("coverage_start", "pk")
+
+    def ended(self) -> LiveBlogQuerySet:
+        """Finished coverage, most recently started first."""
+        return self.filter(status=LiveBlog.Status.ENDED).order_by("-coverage_start", "-pk")
+
+
 class LiveBlog(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -33,6 +46,8 @@ class LiveBlog(models.Model):
     last_seq = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveBlogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-coverage_start"]

@@ -1,4 +1,4 @@
-"""Accessibility: axe-core on the live page and a permalink, and keyboard use."""
+"""Accessibility: axe-core on the live page, a permalink and the index; keyboard use."""
 
 from __future__ import annotations
 
@@ -26,14 +26,16 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def axe_violations(new_context, axe_script, url: str, viewport: str) -> list[dict]:
+def axe_violations(
+    new_context, axe_script, url: str, viewport: str, ready: str = "article.post"
+) -> list[dict]:
     """axe-core's violations (all of its default rules) on ``url``."""
     # The page's CSP refuses the injected axe-core script: bypass it for these tests only.
     page = new_context(bypass_csp=True, viewport=VIEWPORTS[viewport]).new_page()
     response = page.goto(url)
     assert response is not None
     assert response.status == 200
-    expect(page.locator("article.post").first).to_be_visible()
+    expect(page.locator(ready).first).to_be_visible()
     page.add_script_tag(path=str(axe_script))
     return page.evaluate("async () => (await axe.run(document)).violations")
 
@@ -48,6 +50,12 @@ def test_live_page_has_no_axe_violations(server, new_context, axe_script, viewpo
 def test_permalink_has_no_axe_violations(server, newsroom, new_context, axe_script):
     url = server.page(f"/live/{DEMO_SLUG}/posts/{newsroom.visible_posts()[0]}/")
     violations = axe_violations(new_context, axe_script, url, "desktop")
+    assert violations == [], f"axe-core violations on {url}:\n{describe(violations)}"
+
+
+def test_index_of_live_blogs_has_no_axe_violations(server, new_context, axe_script):
+    url = server.page("/live/")
+    violations = axe_violations(new_context, axe_script, url, "phone", ready=".blog-item")
     assert violations == [], f"axe-core violations on {url}:\n{describe(violations)}"
 
 
