@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prose_editor",
     "axes",
     "newsroom.staff",
     "newsroom.partners",

@@ -6,12 +6,38 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django_prose_editor.widgets import AdminProseEditorWidget
 
 from ..html import ALLOWED_TAGS
 from ..images import clean_image
 from ..models import LiveBlog, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..video import check_video_file, embed_url
+
+# The rich text editor offers what a post body may hold (``liveblog.html``: the sanitizer
+# has the last word on every save, whatever the browser sends), plus an HTML view for the
+# rare fix the toolbar cannot make. Spell checking stays on.
+BODY_EDITOR: dict[str, Any] = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Underline": True,
+        "Strike": True,
+        "Subscript": True,
+        "Superscript": True,
+        "Code": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "Blockquote": True,
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "HardBreak": True,
+        "HorizontalRule": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+        "HTML": True,
+        "NoSpellCheck": False,
+    }
+}
 
 
 class PostForm(forms.ModelForm[Post]):
@@ -27,10 +53,11 @@ class PostForm(forms.ModelForm[Post]):
     class Meta:
         model = Post
         fields = ["blog", "title", "label", "body", "correction_note"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 14, "cols": 90})}
+        widgets = {"body": AdminProseEditorWidget(config=BODY_EDITOR, preset="configurable")}
         help_texts = {
             # The admin renders help text as HTML: name the tags, never write them.
-            "body": "HTML, or plain text with a blank line between paragraphs. Tags kept: "
+            "body": "Paragraphs, quotes, lists and links from the toolbar. Pasted or typed "
+            "HTML keeps only these tags: "
             + ", ".join(sorted(ALLOWED_TAGS))
             + ". Anything else (scripts, styles, event handlers) is removed on save.",
         }

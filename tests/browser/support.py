@@ -449,6 +449,17 @@ class Newsroom:
         self.call("use_redis", url=url)
 
 
+# The admin's rich text editor for a post body (its menu holds another ProseMirror).
+BODY_EDITOR = '.prose-editor .ProseMirror[contenteditable="true"]'
+
+
+def type_post_body(page: Any, text: str) -> None:
+    """Type into the admin's rich text editor for the post body, as a reporter does (the
+    editor keeps the form's hidden textarea in step)."""
+    page.locator(BODY_EDITOR).click()
+    page.keyboard.type(text)
+
+
 def wait_until(
     page: Any, predicate: Any, timeout: float = 10.0, *, what: str = "", step_ms: int = 50
 ) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS, unique, wait_for_js, wait_until
+from .support import LIVE_TIMEOUT_MS, type_post_body, unique, wait_for_js, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -25,7 +25,7 @@ def test_post_published_in_the_admin_appears_on_an_open_page(server, open_reader
     editor.goto(server.page("/admin/liveblog/post/add/"))
     editor.select_option("#id_blog", label="US Election 2024")
     editor.fill("#id_title", title)
-    editor.fill("#id_body", "Filed and published through the admin.")
+    type_post_body(editor, "Filed and published through the admin.")
     with editor.expect_navigation():
         editor.click("input[name=_continue]")
     match = re.search(r"/admin/liveblog/post/(\d+)/change/", editor.url)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS, unique, wait_for_js, wait_until
+from .support import LIVE_TIMEOUT_MS, type_post_body, unique, wait_for_js, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -66,7 +66,7 @@ def test_two_processes_share_changes_through_redis(
     editor.goto(server_a.page("/admin/liveblog/post/add/"))
     editor.select_option("#id_blog", label="US Election 2024")
     editor.fill("#id_title", title)
-    editor.fill("#id_body", "One process publishes, another's readers see it.")
+    type_post_body(editor, "One process publishes, another's readers see it.")
     with editor.expect_navigation():
         editor.click("input[name=_continue]")
     post_id = int(editor.url.rstrip("/").split("/")[-2])

@@ -6,6 +6,7 @@ Every test checks what ended up in the database (and on disk), not only the resp
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -789,5 +790,17 @@ def test_saving_blog_page_opened_earlier_keeps_newer_summary(editor_client, seco
 def test_body_help_text_names_tags_without_markup(client, editor):
     client.force_login(editor)
     html = client.get(add_url()).content.decode()
-    assert "Tags kept: a, abbr, b, blockquote" in html
+    assert "keeps only these tags: a, abbr, b, blockquote" in html
     assert "&lt;p&gt;" not in html
+
+
+def test_body_editor_loads_under_the_content_security_policy(client, editor):
+    """The rich text editor's import map is inline: it must carry the page's CSP nonce,
+    or the browser refuses it and reporters are left with no editor."""
+    client.force_login(editor)
+    response = client.get(add_url())
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    html = response.content.decode()
+    assert f'<script type="importmap" nonce="{nonce}">' in html
+    assert "data-django-prose-editor-configurable" in html
+    assert re.search(rf'<script src="[^"]*/editor\.js" nonce="{re.escape(nonce)}"', html)
