@@ -46,7 +46,7 @@ class BlogListView(ApiView):
             after=parse_cursor(query.get("cursor")),
         )
         data = BlogListSerializer(
-            {"results": page.items, "next": page.next, "has_more": page.has_more},
+            page.body(),
             context=context(request),
         ).data
         return hashed_response(request, data)  # type: ignore[return-value]

@@ -87,7 +87,7 @@ class BlogPostsView(ApiView):
             posts = posts.filter(label__slug=query["label"])
         page = newest_first_page(posts, field="published_at", limit=query["limit"], after=after)
         data = PostListSerializer(
-            {"results": page.items, "next": page.next, "has_more": page.has_more},
+            page.body(),
             context=context(request),
         ).data
         return with_cache_headers(Response(data), etag)  # type: ignore[return-value]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -70,6 +71,15 @@ class Page(Generic[T]):
     @property
     def has_more(self) -> bool:
         return self.next is not None
+
+    def body(self, results: Sequence[Any] | None = None) -> dict[str, Any]:
+        """The list response: ``results`` (the items themselves unless given), the next
+        cursor and whether there is more."""
+        return {
+            "results": self.items if results is None else results,
+            "next": self.next,
+            "has_more": self.has_more,
+        }
 
 
 def parse_cursor(value: str | None) -> Cursor | None:

@@ -138,11 +138,7 @@ class RaceListView(ApiView):
             races, field="created_at", limit=query["limit"], after=parse_cursor(query.get("cursor"))
         )
         data = RaceListSerializer(
-            {
-                "results": races_data(page.items, base_url=base_url(request)),
-                "next": page.next,
-                "has_more": page.has_more,
-            },
+            page.body(races_data(page.items, base_url=base_url(request))),
             context={"base_url": base_url(request)},
         ).data
         return hashed_response(request, data)  # type: ignore[return-value]
@@ -185,11 +181,7 @@ class SnapshotListView(ApiView):
         page = newest_first_page(snapshots, field="as_of", limit=query["limit"], after=after)
         names = dict(race.candidates.values_list("pk", "name"))
         data = SnapshotListSerializer(
-            {
-                "results": [snapshot_data(s, names) for s in page.items],
-                "next": page.next,
-                "has_more": page.has_more,
-            },
+            page.body([snapshot_data(s, names) for s in page.items]),
         ).data
         return hashed_response(request, data)  # type: ignore[return-value]
 
