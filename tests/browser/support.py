@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -453,11 +454,23 @@ class Newsroom:
 BODY_EDITOR = '.prose-editor .ProseMirror[contenteditable="true"]'
 
 
-def type_post_body(page: Any, text: str) -> None:
-    """Type into the admin's rich text editor for the post body, as a reporter does (the
+def start_post_in_admin(page: Any, server: Server, title: str) -> None:
+    """Open the admin's "Add post" form for the demo blog, give it ``title`` and put the
+    cursor in the body's rich text editor: what the page types next is the body (the
     editor keeps the form's hidden textarea in step)."""
+    page.goto(server.page("/admin/liveblog/post/add/"))
+    page.select_option("#id_blog", label="US Election 2024")
+    page.fill("#id_title", title)
     page.locator(BODY_EDITOR).click()
-    page.keyboard.type(text)
+
+
+def save_post_in_admin(page: Any) -> int:
+    """ "Save and continue editing"; the id of the post it saved."""
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    match = re.search(r"/admin/liveblog/post/(\d+)/change/", page.url)
+    assert match, f"saving did not open the post's change page: {page.url}"
+    return int(match.group(1))
 
 
 def wait_until(

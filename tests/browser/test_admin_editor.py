@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from .support import BODY_EDITOR, type_post_body, unique
+from .support import BODY_EDITOR, save_post_in_admin, start_post_in_admin, unique
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -19,21 +17,15 @@ def test_reporter_formats_a_body_with_the_editor_and_it_is_saved_clean(server, e
     editor = editor_page(server)
     refused: list[str] = []
     editor.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
-    editor.goto(server.page("/admin/liveblog/post/add/"))
-    expect(editor.locator(BODY_EDITOR)).to_be_visible()
-    editor.select_option("#id_blog", label="US Election 2024")
-    editor.fill("#id_title", unique("Formatted in the editor"))
-
-    type_post_body(editor, "Polls close at ")
+    start_post_in_admin(editor, server, unique("Formatted in the editor"))
+    editor.keyboard.type("Polls close at ")
     editor.keyboard.press("Control+b")
     editor.keyboard.type("7pm")
     editor.keyboard.press("Control+b")
     editor.keyboard.press("Enter")
     editor.keyboard.type("A second paragraph.")
-    with editor.expect_navigation():
-        editor.click("input[name=_continue]")
+    save_post_in_admin(editor)
 
-    assert re.search(r"/admin/liveblog/post/\d+/change/", editor.url), editor.url
     saved = editor.locator("#id_body").input_value()
     assert saved == "<p>Polls close at <strong>7pm</strong></p><p>A second paragraph.</p>"
     # The editor opens again on the saved body, and nothing was refused by the CSP.

@@ -7,7 +7,14 @@ import uuid
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS, type_post_body, unique, wait_for_js, wait_until
+from .support import (
+    LIVE_TIMEOUT_MS,
+    save_post_in_admin,
+    start_post_in_admin,
+    unique,
+    wait_for_js,
+    wait_until,
+)
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -22,15 +29,9 @@ def test_post_published_in_the_admin_appears_on_an_open_page(server, open_reader
     title = unique("Admin-published post")
 
     # File the post…
-    editor.goto(server.page("/admin/liveblog/post/add/"))
-    editor.select_option("#id_blog", label="US Election 2024")
-    editor.fill("#id_title", title)
-    type_post_body(editor, "Filed and published through the admin.")
-    with editor.expect_navigation():
-        editor.click("input[name=_continue]")
-    match = re.search(r"/admin/liveblog/post/(\d+)/change/", editor.url)
-    assert match, f"saving did not open the post's change page: {editor.url}"
-    post_id = int(match.group(1))
+    start_post_in_admin(editor, server, title)
+    editor.keyboard.type("Filed and published through the admin.")
+    post_id = save_post_in_admin(editor)
     expect(reader.item(post_id)).to_have_count(0)  # a draft is not public
 
     # …and publish it with the workflow step (confirmation page, then POST).

@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS, type_post_body, unique, wait_for_js, wait_until
+from .support import (
+    LIVE_TIMEOUT_MS,
+    save_post_in_admin,
+    start_post_in_admin,
+    unique,
+    wait_for_js,
+    wait_until,
+)
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -63,13 +70,9 @@ def test_two_processes_share_changes_through_redis(
 
     editor = editor_page(server_a)
     title = unique("Published on server A")
-    editor.goto(server_a.page("/admin/liveblog/post/add/"))
-    editor.select_option("#id_blog", label="US Election 2024")
-    editor.fill("#id_title", title)
-    type_post_body(editor, "One process publishes, another's readers see it.")
-    with editor.expect_navigation():
-        editor.click("input[name=_continue]")
-    post_id = int(editor.url.rstrip("/").split("/")[-2])
+    start_post_in_admin(editor, server_a, title)
+    editor.keyboard.type("One process publishes, another's readers see it.")
+    post_id = save_post_in_admin(editor)
     editor.goto(server_a.page(f"/admin/liveblog/post/{post_id}/do/publish/"))
     with editor.expect_response(
         lambda r: r.request.method == "POST" and f"/{post_id}/do/publish/" in r.url
