@@ -99,12 +99,13 @@ def blog_index(request: HttpRequest) -> HttpResponse:
     """Every blog a reader can open: live now, coming up, and the most recently ended."""
     blogs = LiveBlog.objects.only("title", "slug", "description", "status", "coverage_start",
                                   "coverage_end")  # fmt: skip
-    context = {
-        "live_blogs": list(blogs.live()),
-        "upcoming_blogs": list(blogs.upcoming()),
-        "ended_blogs": list(blogs.ended()[:ENDED_ON_INDEX]),
-    }
-    return render(request, "liveblog/index.html", context)
+    sections = [
+        {"id": "live-now", "heading": "Live now", "blogs": list(blogs.live())},
+        {"id": "coming-up", "heading": "Coming up", "blogs": list(blogs.upcoming())},
+        {"id": "ended", "heading": "Recently ended",
+         "blogs": list(blogs.ended()[:ENDED_ON_INDEX])},
+    ]  # fmt: skip
+    return render(request, "liveblog/index.html", {"sections": [s for s in sections if s["blogs"]]})
 
 
 @require_GET
