@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class LiveblogConfig(AppConfig):
     name = "liveblog"
     verbose_name = "Live blogs"
+
+    def ready(self) -> None:
+        """Subscribe the live channel to committed changes and the blogs to results."""
+        from django.db.models.signals import post_delete, post_save
+
+        from results.signals import results_changed
+
+        from . import receivers
+        from .live import notify, state
+        from .models import Change, LiveBlog
+        from .signals import change_committed
+
+        change_committed.connect(notify.on_change_committed, dispatch_uid="liveblog.live")
+        results_changed.connect(receivers.results_changed, dispatch_uid="liveblog.results")
+        uid = "liveblog.live.state"
+        post_save.connect(state.change_saved, sender=Change, dispatch_uid=uid)
+        post_save.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)
+        post_delete.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)

@@ -5,7 +5,9 @@
 so per blog, changes commit in ``seq`` order: a reader that has seen ``seq`` N can
 never later find a change with a smaller number appear. On SQLite the same holds
 because transactions start ``IMMEDIATE`` (one writer at a time). Consumers still
-treat ``seq`` as gap-tolerant: they ask for "everything after N", never "N + 1".
+treat ``seq`` as gap-tolerant: they ask for "everything after N"
+(``Change.objects.after``), never "N + 1". Once committed, each change goes out through
+``liveblog.signals.change_committed``, the one seam its consumers subscribe to.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from newsroom.partners.tasks import on_change_committed as webhooks_on_commit
-
-from .live.notify import announce
 from .models import Change, LiveBlog
+from .signals import CommittedChange, send_change_committed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -41,8 +41,10 @@ def record_change(
         LiveBlog.objects.select_for_update().values_list("last_seq", flat=True).get(pk=blog_id) + 1
     )
     LiveBlog.objects.filter(pk=blog_id).update(last_seq=seq)
-    transaction.on_commit(partial(announce, blog_id, seq))
-    transaction.on_commit(partial(webhooks_on_commit, blog_id, seq))
+    committed = CommittedChange(
+        blog_id=blog_id, seq=seq, kind=kind, post_id=post.pk if post is not None else None
+    )
+    transaction.on_commit(partial(send_change_committed, committed))
     return Change.objects.create(
         blog_id=blog_id,
         seq=seq,
@@ -51,11 +53,4 @@ def record_change(
         post_version=post.version if post is not None else None,
         payload=payload or {},
         by=by if by is not None and by.is_authenticated else None,
-    )
-
-
-def changes_after(blog_id: int, seq: int, *, limit: int = 500) -> list[Change]:
-    """The blog's changes after ``seq``, oldest first (the cursor readers resume from)."""
-    return list(
-        Change.objects.filter(blog_id=blog_id, seq__gt=seq).order_by("seq")[: max(1, limit)]
     )

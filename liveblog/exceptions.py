@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from newsroom.apikit.conflicts import StaleVersion
 
-class StaleEdit(Exception):
+
+class StaleEdit(StaleVersion):
     """Someone saved the post after this editor opened it: refuse, never overwrite."""
 
     def __init__(self, *, expected: int, current: int, title: str = "") -> None:
-        self.expected = expected
-        self.current = current
         super().__init__(
             f"“{title}” was changed by someone else since you opened it "
             f"(you have version {expected}, the post is now at version {current}). "
-            "Reload it, then apply your changes again."
+            "Reload it, then apply your changes again.",
+            expected=expected,
+            current=current,
         )

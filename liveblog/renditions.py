@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
+from newsroom.queueing import enqueue
+
 from .models import PostImage
 
 WIDTHS = (320, 640, 960, 1280, 1600)
@@ -25,12 +27,8 @@ FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}),
 
 def queue_renditions(image: PostImage) -> None:
     """Make the renditions after the upload commits (a worker, or in-process eagerly)."""
-    from newsroom.celery import enqueue
-
-    from .tasks import make_image_renditions
-
     if needs_renditions(image):
-        enqueue(make_image_renditions, image.pk, image.image.name)
+        enqueue("liveblog.tasks.make_image_renditions", image.pk, image.image.name)
 
 
 def needs_renditions(image: PostImage) -> bool:
@@ -67,14 +65,3 @@ def make_renditions(image: PostImage) -> list[dict[str, object]]:
     )
     image.renditions, image.renditions_of = made, source
     return made
-
-
-def srcset(image: PostImage, extension: str) -> str:
-    """``srcset`` for one format, or "" while the renditions are not made yet."""
-    if image.renditions_of != image.image.name:
-        return ""
-    return ", ".join(
-        f"{default_storage.url(r['name'])} {r['width']}w"
-        for r in image.renditions
-        if r["format"] == extension
-    )

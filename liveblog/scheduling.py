@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom.celery import enqueue
+from newsroom.queueing import enqueue
 
 from .models import Post
 
@@ -25,8 +25,6 @@ TIMER_HORIZON = timedelta(seconds=60)
 
 def queue_timer(post: Post) -> None:
     """Queue the announcement of a post due within the horizon (once per version)."""
-    from .tasks import announce_post
-
     if settings.CELERY_TASK_ALWAYS_EAGER or post.published_at is None:
         return  # no worker: the in-process scheduler announces it
     if post.published_at - timezone.now() > TIMER_HORIZON:
@@ -36,4 +34,4 @@ def queue_timer(post: Post) -> None:
     except Exception:  # Redis down: queueing would fail too; the sweeper will announce
         return
     if first:
-        enqueue(announce_post, post.pk, post.version, eta=post.published_at)
+        enqueue("liveblog.tasks.announce_post", post.pk, post.version, eta=post.published_at)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import services
 from .models import Post, PostImage
+from .renditions import make_renditions
 from .scheduling import TIMER_HORIZON, queue_timer
 
 
@@ -43,8 +44,6 @@ def publish_due_posts() -> list[int]:
              retry_backoff_max=60, max_retries=5)  # fmt: skip
 def make_image_renditions(image_id: int, source_name: str) -> int:
     """Make an image's responsive sizes; nothing to do if they exist or the image changed."""
-    from .renditions import make_renditions
-
     image = PostImage.objects.filter(pk=image_id, image=source_name).first()
     if image is None:
         return 0

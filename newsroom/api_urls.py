@@ -20,8 +20,8 @@ from liveblog.api.actions import (
 from liveblog.api.blogs import BlogListView, BlogView
 from liveblog.api.feed import ChangeFeedView
 from liveblog.api.posts import BlogPostsView, PostView
-from newsroom.partners.api import WebhookListView, WebhookView
-from newsroom.partners.errors import not_found
+from partners.api import WebhookListView, WebhookView
+from newsroom.apikit.errors import not_found
 from results.api.views import LatestSnapshotView, RaceListView, RaceView, SnapshotListView
 
 

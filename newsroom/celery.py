@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any
 
-from celery import Celery, Task
+from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
@@ -23,23 +22,6 @@ app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "newsroom:worker-heartbeat"
-
-
-def enqueue(task: Task, *args: Any, **options: Any) -> None:
-    """Queue ``task`` once the current transaction commits; never raise, never hang long.
-
-    If the broker cannot take it, this logs and moves on: every task queued this way
-    has a sweeper that finds the work again, so nothing is lost while Redis is down.
-    """
-    from django.db import transaction
-
-    def send() -> None:
-        try:
-            task.apply_async(args=args, **options)
-        except Exception as error:  # kombu raises several kinds when Redis is down
-            logger.warning("could not queue %s%s (%s); its sweeper will", task.name, args, error)
-
-    transaction.on_commit(send)
 
 
 @app.task(ignore_result=True)

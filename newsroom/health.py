@@ -42,10 +42,12 @@ def _database() -> dict[str, Any]:
 def _redis() -> dict[str, Any]:
     if not settings.REDIS_URL:
         return {"ok": True, "configured": False}
-    from liveblog.live.redis import _client
+    from redis import Redis
 
     try:
-        _client(settings.REDIS_URL).ping()
+        client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+        with client:
+            client.ping()
         return {"ok": True, "configured": True}
     except Exception as error:
         return {"ok": False, "configured": True, "error": str(error)[:200]}

@@ -61,7 +61,8 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "newsroom.staff",
-    "newsroom.partners",
+    "newsroom.apikit",
+    "partners",
     "liveblog",
     "results",
 ]
@@ -192,12 +193,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Webhook deliveries whose task was lost (worker or Redis down), and old replays.
     "retry-stalled-webhook-deliveries": {
-        "task": "newsroom.partners.tasks.retry_stalled_deliveries",
+        "task": "partners.tasks.retry_stalled_deliveries",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "purge-idempotency-records": {
-        "task": "newsroom.partners.tasks.purge_idempotency_records",
+        "task": "newsroom.apikit.tasks.purge_idempotency_records",
         "schedule": 3600.0,
     },
     # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
@@ -316,15 +317,15 @@ NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(
 REST_FRAMEWORK = {
     # Keys first: their scheme answers 401 (with WWW-Authenticate) to anonymous calls.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "newsroom.partners.auth.PartnerKeyAuthentication",
+        "partners.auth.PartnerKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["newsroom.partners.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["newsroom.partners.throttles.CallerRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.throttles.CallerRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "newsroom.partners.errors.exception_handler",
+    "EXCEPTION_HANDLER": "newsroom.apikit.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,  # JSON only: ?format= is refused like any unknown parameter

@@ -10,7 +10,7 @@ from django.views.defaults import server_error
 from django.views.static import serve
 
 from . import health
-from .partners import errors as api_errors
+from .apikit import errors as api_errors
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"

@@ -11,9 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from liveblog.changes import record_change
-from liveblog.models import Change
-
 from .models import (
     Candidate,
     CandidateResult,
@@ -23,6 +20,7 @@ from .models import (
     WinnerCall,
     vote_share,
 )
+from .signals import results_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -48,8 +46,8 @@ class UnitCount:
 
 
 def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
-    for blog_id in race.blogs.values_list("pk", flat=True):
-        record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
+    """Tell the consumers of ``results_changed``, inside this transaction."""
+    results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by)
 
 
 def _require(user: User | None, perm: str, message: str) -> None:

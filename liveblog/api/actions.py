@@ -18,16 +18,16 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.partners.base import ApiView
-from newsroom.partners.idempotency import idempotent
-from newsroom.partners.inputs import StrictSerializer, parse
-from newsroom.partners.models import Scope
-from newsroom.partners.preconditions import expected_version
-from newsroom.partners.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
+from newsroom.apikit.base import ApiView
+from newsroom.apikit.idempotency import idempotent
+from newsroom.apikit.inputs import StrictSerializer, parse
+from newsroom.apikit.preconditions import expected_version
+from newsroom.apikit.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
 
 from .. import services
 from ..models import Post
 from ..services.posts import lock
+from . import scopes
 from .inputs import (
     ImageInput,
     KeyEventInput,
@@ -46,7 +46,7 @@ class NoInput(StrictSerializer):
 class PostActionView(ApiView):
     """POST /blogs/<slug>/posts/<id>/<action>/: one workflow step on one post."""
 
-    write_scope = Scope.LIVEBLOG_WRITE
+    write_scope = scopes.WRITE
     parser_classes = [JSONParser]
     input: type[serializers.Serializer[Any]] = NoInput
     success_status = 200

@@ -7,27 +7,27 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.partners.base import ApiView
-from newsroom.partners.caching import (
+from newsroom.apikit.base import ApiView
+from newsroom.apikit.caching import (
     hashed_response,
     if_none_match,
     not_modified,
     with_cache_headers,
 )
-from newsroom.partners.inputs import parse
-from newsroom.partners.models import Scope
-from newsroom.partners.pagination import newest_first_page, parse_cursor
-from newsroom.partners.schema import READ_HEADERS, read_responses
+from newsroom.apikit.inputs import parse
+from newsroom.apikit.pagination import newest_first_page, parse_cursor
+from newsroom.apikit.schema import READ_HEADERS, read_responses
 from results.models import Race
 
 from ..models import LiveBlog, Post
+from . import scopes
 from .inputs import ListQuery
 from .serializers import BlogDetailSerializer, BlogListSerializer
 from .state import blog_state, context
 
 
 class BlogListView(ApiView):
-    read_scope = Scope.LIVEBLOG_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="blogs_list",
@@ -53,7 +53,7 @@ class BlogListView(ApiView):
 
 
 class BlogView(ApiView):
-    read_scope = Scope.LIVEBLOG_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="blogs_retrieve",

@@ -8,15 +8,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.partners.base import ApiView
-from newsroom.partners.caching import if_none_match, not_modified, with_cache_headers
-from newsroom.partners.errors import Gone
-from newsroom.partners.idempotency import idempotent
-from newsroom.partners.inputs import parse
-from newsroom.partners.models import Scope
-from newsroom.partners.pagination import newest_first_page, parse_cursor
-from newsroom.partners.preconditions import expected_version, post_etag
-from newsroom.partners.schema import (
+from newsroom.apikit.base import ApiView
+from newsroom.apikit.caching import if_none_match, not_modified, with_cache_headers
+from newsroom.apikit.errors import Gone
+from newsroom.apikit.idempotency import idempotent
+from newsroom.apikit.inputs import parse
+from newsroom.apikit.pagination import newest_first_page, parse_cursor
+from newsroom.apikit.preconditions import expected_version, post_etag
+from newsroom.apikit.schema import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
     POST_ETAG,
@@ -28,6 +27,7 @@ from newsroom.partners.schema import (
 
 from .. import services
 from ..models import LiveBlog, Post
+from . import scopes
 from .inputs import PostCreateInput, PostListQuery, PostUpdateInput
 from .serializers import PostListSerializer, PostSerializer
 from .state import blog_state, context
@@ -56,8 +56,8 @@ def post_response(request: Request, post: Post, *, status: int = 200) -> Respons
 
 
 class BlogPostsView(ApiView):
-    read_scope = Scope.LIVEBLOG_READ
-    write_scope = Scope.LIVEBLOG_WRITE
+    read_scope = scopes.READ
+    write_scope = scopes.WRITE
 
     @extend_schema(
         operation_id="posts_list",
@@ -117,8 +117,8 @@ class BlogPostsView(ApiView):
 
 
 class PostView(ApiView):
-    read_scope = Scope.LIVEBLOG_READ
-    write_scope = Scope.LIVEBLOG_WRITE
+    read_scope = scopes.READ
+    write_scope = scopes.WRITE
 
     @extend_schema(
         operation_id="posts_retrieve",

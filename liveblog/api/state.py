@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from newsroom.partners.base import base_url
-from newsroom.partners.caching import make_etag, query_key
+from newsroom.apikit.base import base_url
+from newsroom.apikit.caching import make_etag, query_key
 
 from ..models import LiveBlog, Post
 

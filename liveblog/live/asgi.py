@@ -16,18 +16,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import re
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
+from django.core.asgi import get_asgi_application
 from django.http.request import split_domain_port, validate_host
 
-from newsroom.asgi import application as django_application
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+# Static files (WhiteNoise, demo only: nginx serves them in production) are sync
+# iterators; Django warns on each one under ASGI, which is expected here.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
+# An entry point: Django is set up before the app's modules (which define models) load.
+django_application = get_asgi_application()
 
-from . import stream as live_stream
-from .hub import hub
+from . import stream as live_stream  # noqa: E402
+from .hub import hub  # noqa: E402
 
 # As Django's ASGIHandler takes them (it is handed every request but the stream).
 Scope = dict[str, Any]

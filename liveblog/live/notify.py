@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from ..signals import CommittedChange
 from . import redis as live_redis
 from . import state as live_state
 from .hub import hub
+
+
+def on_change_committed(sender: object, *, change: CommittedChange, **kwargs: object) -> None:
+    """``change_committed`` receiver (connected in ``LiveblogConfig.ready``)."""
+    announce(change.blog_id, change.seq)
 
 
 def announce(blog_id: int, seq: int) -> None:

@@ -160,10 +160,7 @@ class Renderer:
 def load_changes(
     blog_id: int, after: int, *, upto: int | None = None, limit: int = CATCH_UP_LIMIT + 1
 ) -> list[Change]:
-    changes = Change.objects.filter(blog_id=blog_id, seq__gt=after)
-    if upto is not None:
-        changes = changes.filter(seq__lte=upto)
-    return list(changes.order_by("seq")[:limit])
+    return list(Change.objects.after(blog_id, after, upto=upto)[:limit])
 
 
 def _display_zone() -> ZoneInfo:

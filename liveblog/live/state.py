@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 
 from ..models import Change, LiveBlog
 
@@ -84,18 +83,15 @@ def clear() -> None:
     _by_slug.clear()
 
 
-def _change_saved(sender: type[Change], instance: Change, created: bool, **kwargs: object) -> None:
+def change_saved(sender: type[Change], instance: Change, created: bool, **kwargs: object) -> None:
+    """``post_save`` receiver for ``Change`` (connected in ``LiveblogConfig.ready``)."""
     if created:
         forget(instance.blog_id)
 
 
-def _blog_saved_or_deleted(sender: type[LiveBlog], instance: LiveBlog, **kwargs: object) -> None:
-    # A blog created, saved or deleted (a slug may even move to another blog).
+def blog_saved_or_deleted(sender: type[LiveBlog], instance: LiveBlog, **kwargs: object) -> None:
+    """``post_save``/``post_delete`` receiver for ``LiveBlog``: a blog created, saved or
+    deleted (a slug may even move to another blog)."""
     _by_slug.pop(instance.slug, None)
     if instance.pk is not None:
         forget(instance.pk)
-
-
-post_save.connect(_change_saved, sender=Change, dispatch_uid="liveblog.live.state")
-post_save.connect(_blog_saved_or_deleted, sender=LiveBlog, dispatch_uid="liveblog.live.state")
-post_delete.connect(_blog_saved_or_deleted, sender=LiveBlog, dispatch_uid="liveblog.live.state")

@@ -12,6 +12,16 @@ from django.conf import settings
 from django.db import models
 
 
+class ChangeQuerySet(models.QuerySet["Change"]):
+    def after(self, blog_id: int, seq: int, *, upto: int | None = None) -> ChangeQuerySet:
+        """The blog's changes after ``seq`` (up to ``upto``), oldest first: the one way
+        every consumer (stream, poll, change feed, tests) resumes from a cursor."""
+        changes = self.filter(blog_id=blog_id, seq__gt=seq)
+        if upto is not None:
+            changes = changes.filter(seq__lte=upto)
+        return changes.order_by("seq")
+
+
 class Change(models.Model):
     class Kind(models.TextChoices):
         PUBLISHED = "published", "Post published"
@@ -40,6 +50,8 @@ class Change(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["blog", "seq"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
 from django.db import models
 
 
@@ -41,15 +42,22 @@ class PostImage(models.Model):
 
     @property
     def srcset_webp(self) -> str:
-        from ..renditions import srcset
-
-        return srcset(self, "webp")
+        return self.srcset("webp")
 
     @property
     def srcset_jpeg(self) -> str:
-        from ..renditions import srcset
+        return self.srcset("jpeg")
 
-        return srcset(self, "jpeg")
+    def srcset(self, extension: str) -> str:
+        """``srcset`` for one format, or "" while the renditions are not made yet
+        (``liveblog.renditions`` makes them and records them here)."""
+        if self.renditions_of != self.image.name:
+            return ""
+        return ", ".join(
+            f"{default_storage.url(r['name'])} {r['width']}w"
+            for r in self.renditions
+            if r["format"] == extension
+        )
 
 
 class PostVideo(models.Model):

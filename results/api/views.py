@@ -12,15 +12,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.partners.base import ApiView, base_url
-from newsroom.partners.caching import hashed_response
-from newsroom.partners.inputs import StrictSerializer, parse
-from newsroom.partners.models import Scope
-from newsroom.partners.pagination import newest_first_page, parse_cursor
-from newsroom.partners.schema import READ_HEADERS, read_responses
+from newsroom.apikit.base import ApiView, base_url
+from newsroom.apikit.caching import hashed_response
+from newsroom.apikit.inputs import StrictSerializer, parse
+from newsroom.apikit.pagination import newest_first_page, parse_cursor
+from newsroom.apikit.schema import READ_HEADERS, read_responses
 
 from ..models import CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
 from ..selectors import race_boards
+from . import scopes
 from .serializers import (
     RaceListSerializer,
     RaceSerializer,
@@ -118,7 +118,7 @@ def _race(slug: str) -> Race:
 
 
 class RaceListView(ApiView):
-    read_scope = Scope.RESULTS_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="races_list",
@@ -145,7 +145,7 @@ class RaceListView(ApiView):
 
 
 class RaceView(ApiView):
-    read_scope = Scope.RESULTS_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="races_retrieve",
@@ -163,7 +163,7 @@ class RaceView(ApiView):
 
 
 class SnapshotListView(ApiView):
-    read_scope = Scope.RESULTS_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="snapshots_list",
@@ -187,7 +187,7 @@ class SnapshotListView(ApiView):
 
 
 class LatestSnapshotView(ApiView):
-    read_scope = Scope.RESULTS_READ
+    read_scope = scopes.READ
 
     @extend_schema(
         operation_id="snapshots_latest",

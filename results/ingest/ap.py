@@ -13,14 +13,12 @@ county in Mississippi does not hold back Kentucky on election night.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from results.services import UnitCount
 
 from . import ap_fields as f
-from .ap_fields import APCandidate
+from .ap_fields import RacePlan
 from .checks import Refused, aware_time, field, ident, items, join, mapping, text
 from .report import ImportReport
 from .store import record_race_plan
@@ -64,27 +62,6 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
     for plan in plans:
         record_race_plan(plan, by=by, report=report)
     return report
-
-
-@dataclass(frozen=True)
-class RacePlan:
-    """Everything needed to record one race's snapshot, already checked."""
-
-    label: str  # where the race is in the document, for messages: "races[1] (MS-25002)"
-    source_id: str
-    name: str
-    office: str
-    threshold: int | None
-    as_of: datetime
-    source_seq: str  # the statewide unit's lastUpdated, exactly as AP sent it
-    units_reporting: int
-    units_total: int
-    candidates: tuple[APCandidate, ...]
-    units: tuple[UnitCount, ...]
-
-    @property
-    def winners(self) -> list[str]:
-        return [c.source_id for c in self.candidates if c.winner]
 
 
 def races_of(doc: Any) -> list[Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from results.services import UnitCount
@@ -148,3 +149,24 @@ def unit_count(unit: Mapping[str, Any], path: str, level: str, known: set[str]) 
         units_reporting=reporting,
         units_total=total,
     )
+
+
+@dataclass(frozen=True)
+class RacePlan:
+    """Everything needed to record one race's snapshot, already checked."""
+
+    label: str  # where the race is in the document, for messages: "races[1] (MS-25002)"
+    source_id: str
+    name: str
+    office: str
+    threshold: int | None
+    as_of: datetime
+    source_seq: str  # the statewide unit's lastUpdated, exactly as AP sent it
+    units_reporting: int
+    units_total: int
+    candidates: tuple[APCandidate, ...]
+    units: tuple[UnitCount, ...]
+
+    @property
+    def winners(self) -> list[str]:
+        return [c.source_id for c in self.candidates if c.winner]

@@ -22,14 +22,12 @@ from results.services import (
     winner_call_from_feed,
 )
 
-from .ap_fields import SOURCE, party_colour
+from .ap_fields import SOURCE, RacePlan, party_colour
 from .checks import Refused
 from .report import ImportReport
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from .ap import RacePlan
 
 
 @contextmanager

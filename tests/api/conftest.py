@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from newsroom.celery import app as celery_app
-from newsroom.partners.models import PartnerKey, Scope
+from partners.models import PartnerKey, Scope
 
 from .receiver import Receiver
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from newsroom.partners.models import PartnerKey, Scope
+from partners.models import PartnerKey, Scope
 from tests import factories
 
 from .conftest import READ, client_for, error_code

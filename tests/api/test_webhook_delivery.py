@@ -6,14 +6,14 @@ import json
 import time
 
 from liveblog import services
-from newsroom.partners import tasks
-from newsroom.partners.models import (
+from partners import tasks
+from partners.models import (
     DeliveryAttempt,
     PartnerKey,
     WebhookDelivery,
 )
-from newsroom.partners.webhooks import signing, transport
-from newsroom.partners.webhooks.services import fan_out, webhook_create
+from partners.webhooks import signing, transport
+from partners.webhooks.services import fan_out, webhook_create
 
 
 # --- Delivery ----------------------------------------------------------------------------

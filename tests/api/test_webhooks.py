@@ -6,12 +6,12 @@ import socket
 
 import pytest
 
-from newsroom.partners.models import (
+from partners.models import (
     PartnerKey,
     Webhook,
 )
-from newsroom.partners.webhooks import transport
-from newsroom.partners.webhooks.services import webhook_create
+from partners.webhooks import transport
+from partners.webhooks.services import webhook_create
 
 from .conftest import MANAGE, READ, client_for, error_code
 

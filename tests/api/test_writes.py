@@ -145,7 +145,7 @@ def test_partner_read_only_key_cannot_write(partner, blog, published):
 
 
 def test_partner_key_with_write_scope_but_no_user_cannot_write(make_key, blog):
-    from newsroom.partners.models import PartnerKey
+    from partners.models import PartnerKey
 
     secret = make_key(STAFF)  # bypasses the model's clean(): the API must still refuse
     assert PartnerKey.objects.get(prefix=secret.split(".")[0]).user is None

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from liveblog.changes import changes_after, record_change
+from liveblog.changes import record_change
 from liveblog.models import Change, LiveBlog
 from tests import factories
 
@@ -50,9 +50,10 @@ def test_changes_after_resumes_from_a_cursor(blog):
     with transaction.atomic():
         for _ in range(5):
             record_change(blog_id=blog.pk, kind=Change.Kind.SUMMARY)
-    assert [c.seq for c in changes_after(blog.pk, 2)] == [3, 4, 5]
-    assert [c.seq for c in changes_after(blog.pk, 0, limit=2)] == [1, 2]
-    assert changes_after(blog.pk, 5) == []
+    assert [c.seq for c in Change.objects.after(blog.pk, 2)] == [3, 4, 5]
+    assert [c.seq for c in Change.objects.after(blog.pk, 0)[:2]] == [1, 2]
+    assert [c.seq for c in Change.objects.after(blog.pk, 1, upto=3)] == [2, 3]
+    assert not Change.objects.after(blog.pk, 5).exists()
 
 
 @pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_database_refuses_a_duplicate_sequence(blog):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_let_a_reader_miss_a_change():
-    """Eight writers append at once while a reader follows with ``changes_after``.
+    """Eight writers append at once while a reader follows with ``Change.objects.after``.
 
     Each writer holds its transaction open a little after taking its number, so with a
     sequence that did not commit in order (a global id, say) the reader would see 12
@@ -96,7 +97,7 @@ def test_concurrent_writers_never_let_a_reader_miss_a_change():
         try:
             while True:
                 finished = done.is_set()
-                for change in changes_after(blog.pk, cursor):
+                for change in Change.objects.after(blog.pk, cursor):
                     seen.append(change.seq)
                     cursor = change.seq
                 if finished:

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from newsroom.partners.models import PartnerKey, Scope
+from partners.models import PartnerKey, Scope
 from tests import factories
 
 from .test_page import make_posts

@@ -9,15 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from liveblog.api import scopes as liveblog_scopes
+from results.api import scopes as results_scopes
+
 # Longer than any key this app issues (8-character prefix, dot, 32 characters).
 MAX_KEY_LENGTH = 100
 
 
 class Scope(models.TextChoices):
-    LIVEBLOG_READ = "liveblog:read", "Read live blogs, posts and change feeds"
-    RESULTS_READ = "results:read", "Read races and results"
+    """Every scope a key can hold: the apps' own, and managing webhooks (ours)."""
+
+    LIVEBLOG_READ = liveblog_scopes.READ, "Read live blogs, posts and change feeds"
+    RESULTS_READ = results_scopes.READ, "Read races and results"
     WEBHOOKS_MANAGE = "webhooks:manage", "Register and remove webhooks"
-    LIVEBLOG_WRITE = "liveblog:write", "Write as the bound staff user (staff tokens only)"
+    LIVEBLOG_WRITE = liveblog_scopes.WRITE, "Write as the bound staff user (staff tokens only)"
 
 
 class PartnerKeyManager(APIKeyManager):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from liveblog.api.entries import render_entries
 from liveblog.models import Change, LiveBlog
 
 from ..models import DeliveryAttempt, PartnerKey, Scope, Webhook, WebhookDelivery
@@ -111,8 +112,6 @@ class Outcome:
 
 def payload(delivery: WebhookDelivery) -> bytes:
     """The change-feed entry for the change, as it is now, with the delivery's ids."""
-    from liveblog.api.feed import render_entries
-
     change = delivery.change
     [entry] = render_entries(
         [change], blog_id=change.blog_id, base_url=settings.NEWSROOM_API_PUBLIC_URL

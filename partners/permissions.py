@@ -12,8 +12,9 @@ from typing import Any
 from rest_framework import exceptions, permissions
 from rest_framework.request import Request
 
+from newsroom.apikit.errors import InsufficientScope
+
 from .auth import caller_key
-from .errors import InsufficientScope
 from .models import Scope
 
 

@@ -1,30 +1,14 @@
-"""OpenAPI pieces shared by every endpoint: the security scheme, errors and headers."""
+"""OpenAPI pieces shared by every endpoint: the error body and the common headers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .caching import CACHE_CONTROL
-
-
-# drf-spectacular's OpenApiGeneratorExtension.__init_subclass__ (the registry) is unannotated.
-class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "newsroom.partners.auth.PartnerKeyAuthentication"
-    name = "ApiKeyAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Send `Authorization: Api-Key <key>`. Keys are issued by the "
-            "newsroom (admin → API keys) and shown once.",
-        }
 
 
 class ErrorBodySerializer(serializers.Serializer[dict[str, Any]]):

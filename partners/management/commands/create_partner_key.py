@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from newsroom.partners.models import PartnerKey, Scope
+from partners.models import PartnerKey, Scope
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Responses kept for ``Idempotency-Key`` replays (see ``newsroom.partners.idempotency``)."""
+"""Responses kept for ``Idempotency-Key`` replays (see ``newsroom.apikit.idempotency``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "partners_idempotencyrecord"  # where the partners app first made it
         constraints = [
             models.UniqueConstraint(fields=["caller", "key"], name="idempotency_key_per_caller")
         ]

@@ -65,15 +65,5 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         return f'{KEYWORD} realm="api"'
 
 
-def caller_id(request: Request) -> str | None:
-    """A stable, non-secret identity of the caller (for throttles and idempotency)."""
-    if isinstance(request.auth, PartnerKey):
-        return request.auth.caller_id
-    user = request.user
-    if user is not None and user.is_authenticated and user.pk is not None:
-        return f"user:{user.pk}"
-    return None
-
-
 def caller_key(request: Request) -> PartnerKey | None:
     return request.auth if isinstance(request.auth, PartnerKey) else None

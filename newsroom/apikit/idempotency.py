@@ -28,7 +28,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .auth import caller_id
+from .callers import caller_id
 from .errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyRecord
 

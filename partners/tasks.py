@@ -1,7 +1,7 @@
 """Webhook deliveries on Celery. Tasks take ids and are safe to run twice.
 
-``on_change_committed`` runs after a change commits (``liveblog.changes.record_change``
-registers it with ``transaction.on_commit``): it creates the change's deliveries, commits
+``on_change_committed`` runs after a change commits (a receiver of
+``liveblog.signals.change_committed``): it creates the change's deliveries, commits
 them, and queues one ``deliver_webhook`` task each. A failed attempt is
 retried with exponential backoff, six attempts in all; every attempt is logged.
 """
@@ -14,15 +14,19 @@ from celery import shared_task
 from celery.exceptions import Retry
 from django.db import transaction
 
+from liveblog.signals import CommittedChange
+
 logger = logging.getLogger(__name__)
 
 
-def on_change_committed(blog_id: int, seq: int) -> None:
-    """Create a committed change's deliveries and queue them. Never raises: the change
-    is committed whatever happens here, and ``retry_stalled_deliveries`` finds what could
-    not be queued."""
+def on_change_committed(sender: object, *, change: CommittedChange, **kwargs: object) -> None:
+    """``liveblog.signals.change_committed`` receiver (connected in ``ready()``): create
+    the change's deliveries and queue them. Never raises: the change is committed
+    whatever happens here, and ``retry_stalled_deliveries`` finds what could not be
+    queued."""
     from .webhooks.services import fan_out
 
+    blog_id, seq = change.blog_id, change.seq
     try:
         with transaction.atomic():
             delivery_ids = fan_out(blog_id, seq)
@@ -59,18 +63,3 @@ def retry_stalled_deliveries() -> int:
     for delivery_id in ids:
         deliver_webhook.delay(delivery_id)
     return len(ids)
-
-
-@shared_task(ignore_result=True)
-def purge_idempotency_records() -> int:
-    """Forget Idempotency-Key responses past their time (also done on each keyed write)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from .models import IdempotencyRecord
-
-    cutoff = timezone.now() - timedelta(seconds=settings.NEWSROOM_API_IDEMPOTENCY_TTL)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

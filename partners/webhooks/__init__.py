@@ -3,5 +3,5 @@
 ``services`` registers webhooks, fans a committed change out to deliveries and makes
 one delivery attempt; ``signing`` signs and verifies; ``transport`` sends the request
 to a vetted address without following redirects. Celery tasks are in
-``newsroom.partners.tasks``.
+``partners.tasks``.
 """

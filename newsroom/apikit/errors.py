@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from liveblog.exceptions import StaleEdit
+from .conflicts import StaleVersion
 
 logger = logging.getLogger("newsroom.api")
 
@@ -142,7 +142,7 @@ def _first_message(detail: Any) -> str:
 
 def _convert(exc: Exception) -> Exception:
     """Django's and the services' exceptions, as the API exceptions they mean."""
-    if isinstance(exc, StaleEdit):
+    if isinstance(exc, StaleVersion):
         return PreconditionFailed(
             str(exc), details={"expected_version": exc.expected, "current_version": exc.current}
         )

@@ -16,7 +16,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from .auth import Partner, caller_id
+from newsroom.apikit.callers import caller_id
+
+from .auth import Partner
 
 
 def throttle_scope(request: Request, view: Any) -> str:

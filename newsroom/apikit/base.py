@@ -1,4 +1,7 @@
-"""The base every partner API view builds on: auth, scopes, throttles, UTC, no OPTIONS."""
+"""The base every API view builds on: UTC times, no OPTIONS, declared scopes.
+
+Who may call and how often is the project's choice (``REST_FRAMEWORK``'s authentication,
+permission and throttle classes): the toolkit names no app."""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.views import APIView
-
-from .permissions import HasScope
 
 
 def base_url(request: Request) -> str:
@@ -25,7 +26,6 @@ class ApiView(APIView):
     offered (405): the OpenAPI schema at /api/v1/schema/ describes every operation.
     """
 
-    permission_classes = [HasScope]
     http_method_names = ["get", "post", "patch", "delete", "head"]
     metadata_class = None
     read_scope: str | None = None

@@ -15,12 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from liveblog.models import Change, LiveBlog
+from newsroom.apikit.base import ApiView
+from newsroom.apikit.idempotency import idempotent
+from newsroom.apikit.inputs import StrictSerializer
+from newsroom.apikit.schema import IDEMPOTENCY_KEY, REPLAYED, errors
 
-from .base import ApiView
-from .idempotency import idempotent
-from .inputs import StrictSerializer
 from .models import PartnerKey, Scope, Webhook, WebhookDelivery
-from .schema import IDEMPOTENCY_KEY, REPLAYED, errors
 from .webhooks import services
 
 RECENT_DELIVERIES = 10

@@ -1,0 +1,20 @@
+"""How liveblog reacts to other apps' news (connected in ``LiveblogConfig.ready``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .changes import record_change
+from .models import Change, LiveBlog
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def results_changed(
+    sender: object, *, race_id: int, payload: dict[str, Any], by: User | None, **kwargs: object
+) -> None:
+    """A race's results changed: each blog showing the race records it in its change log
+    (inside the results writer's transaction), so open pages redraw their header."""
+    for blog_id in LiveBlog.objects.filter(races=race_id).values_list("pk", flat=True):
+        record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)

@@ -1,0 +1,16 @@
+"""The one conflict every writer can hit: the thing changed since the caller read it.
+
+Domain code raises a subclass (``liveblog.exceptions.StaleEdit``); the API answers it
+412 ``stale_version`` with both versions, whatever app raised it.
+"""
+
+from __future__ import annotations
+
+
+class StaleVersion(Exception):
+    """Refuse a write made against ``expected``: the stored version is ``current``."""
+
+    def __init__(self, message: str, *, expected: int, current: int) -> None:
+        self.expected = expected
+        self.current = current
+        super().__init__(message)

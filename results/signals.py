@@ -1,0 +1,15 @@
+"""What the results app tells the rest of the project.
+
+``results_changed`` is sent *inside* the writer's transaction whenever what readers see
+of a race changes (a newer snapshot, a call confirmed or withdrawn), with ``race_id``,
+``payload`` (what changed, for consumers' logs) and ``by`` (the editor, or None for
+machine ingest). Receivers that record something (liveblog's change log) join the same
+transaction, so a result and its announcement commit together or not at all. Results
+name no consumer: each subscribes from its own app's ``ready()``.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+results_changed = Signal()
