@@ -10,6 +10,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from liveblog.api.actions import (
+    AllowedActionsView,
     ImagesView,
     KeyEventView,
     PinView,
@@ -20,8 +21,8 @@ from liveblog.api.actions import (
 from liveblog.api.blogs import BlogListView, BlogView
 from liveblog.api.feed import ChangeFeedView
 from liveblog.api.posts import BlogPostsView, PostView
-from partners.api import WebhookListView, WebhookView
 from newsroom.apikit.errors import not_found
+from partners.api import WebhookListView, WebhookView
 from results.api.views import LatestSnapshotView, RaceListView, RaceView, SnapshotListView
 
 
@@ -59,6 +60,7 @@ urlpatterns = [
     path(f"{POST}key-event/", KeyEventView.as_view(), name="post-key-event"),
     path(f"{POST}retract/", RetractView.as_view(), name="post-retract"),
     path(f"{POST}images/", ImagesView.as_view(), name="post-images"),
+    path(f"{POST}actions/", AllowedActionsView.as_view(), name="post-actions"),
     path("races/", RaceListView.as_view(), name="races"),
     path("races/<slug:slug>/", RaceView.as_view(), name="race"),
     path("races/<slug:slug>/snapshots/", SnapshotListView.as_view(), name="snapshots"),

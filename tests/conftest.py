@@ -56,6 +56,18 @@ def other_reporter(db):
 
 
 @pytest.fixture
+def reporter_client(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
 def blog(db):
     return factories.LiveBlogFactory(slug="election", title="Election night")
 

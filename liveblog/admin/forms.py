@@ -92,12 +92,11 @@ class PostImageForm(forms.ModelForm[PostImage]):
 
     def clean_image(self) -> Any:
         image = self.cleaned_data.get("image")
-        if (
-            image
-            and image is not getattr(self.instance, "image", None)
-            and hasattr(image, "content_type")
-        ):
-            return clean_image(image).content  # a new upload: store the re-encoded copy
+        if image and hasattr(image, "content_type"):
+            # A new upload: refused here as the service would refuse it (the service
+            # stores the cleaned copy when the post is saved).
+            clean_image(image)
+            image.seek(0)
         return image
 
 
@@ -120,12 +119,14 @@ class PostVideoForm(forms.ModelForm[PostVideo]):
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):
             check_video_file(upload)
+            upload.seek(0)
         return upload
 
     def clean_poster(self) -> Any:
         poster = self.cleaned_data.get("poster")
         if poster and hasattr(poster, "content_type"):
-            return clean_image(poster).content
+            clean_image(poster)
+            poster.seek(0)
         return poster
 
     def clean(self) -> dict[str, Any]:

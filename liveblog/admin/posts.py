@@ -15,12 +15,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from js_asset import Media as AssetMedia
 
-from .. import permissions as perms
 from .. import services
 from ..exceptions import StaleEdit
 from ..models import Post, PostContributor, PostImage, PostVideo
-from ..renditions import queue_renditions
 from .forms import PostForm, PostImageForm, PostVideoForm
+from .inlines import save_byline, save_images, save_videos
 from .workflow import STEPS, Step, apply, available_steps
 
 _Child = TypeVar("_Child", bound=Model)
@@ -41,13 +40,13 @@ class PostChildInline(admin.StackedInline[_Child, Post]):
     extra = 0
 
     def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or perms.can_edit(request.user, obj)
+        return obj is None or services.may("edit", request.user, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or perms.can_edit(request.user, obj)
+        return obj is None or services.may("edit", request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or perms.can_edit(request.user, obj)
+        return obj is None or services.may("edit", request.user, obj)
 
 
 class ContributorInline(
@@ -108,7 +107,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
         main = ["blog", "title", "label", "body"]
-        if obj is not None and obj.is_public and perms.can_edit(request.user, obj):
+        if obj is not None and obj.is_public and services.may("edit", request.user, obj):
             main.append("correction_note")
         main.append("version")
         record = ["status", "author", "published_at", "publish_at", "published_by", "pinned",
@@ -130,16 +129,16 @@ class PostAdmin(admin.ModelAdmin[Post]):
     def published_display(self, obj: Post) -> str:
         return f"{obj.published_at:%d %b %Y %H:%M}" if obj.published_at else "—"
 
-    # Permissions come from liveblog.permissions, the same rules as every other door.
+    # Permissions are the services' own checks, the same rules as every other door.
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:
             return super().has_change_permission(request)
-        return perms.can_edit(request.user, obj)
+        return services.may("edit", request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:
             return super().has_delete_permission(request)
-        return perms.can_delete(request.user, obj)
+        return services.may("delete", request.user, obj)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
@@ -159,24 +158,18 @@ class PostAdmin(admin.ModelAdmin[Post]):
                 correction_note=form.cleaned_data.get("correction_note", ""),
             )
         else:
-            post = services.post_create(
-                blog=form.cleaned_data["blog"], by=request.user, contributors=[], **data
-            )
+            # The filer's own byline unless the byline rows name others (save_formset).
+            post = services.post_create(blog=form.cleaned_data["blog"], by=request.user, **data)
             obj.pk = post.pk
             obj._state.adding = False
         obj.refresh_from_db()
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        post = form.instance
-        for image in post.images.all():
-            queue_renditions(image)  # new or replaced uploads only
-        if not change and not post.contributors.exists():
-            reporter = getattr(request.user, "reporter", None)
-            if reporter is not None:
-                PostContributor.objects.create(
-                    post=post, reporter=reporter, byline=reporter.default_byline
-                )
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Bylines, photos and videos are saved by the services, with their checks (the
+        same refusals as the API), never by the formsets themselves."""
+        save = {PostContributor: save_byline, PostImage: save_images, PostVideo: save_videos}
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        save[formset.model](formset, form.instance, request.user, adding=not change)
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
         services.post_delete(post=obj, by=request.user)
@@ -225,7 +218,8 @@ class PostAdmin(admin.ModelAdmin[Post]):
         chosen = STEPS[step]
         change_url = reverse("admin:liveblog_post_change", args=[post.pk])
         if not chosen.allowed(request.user, post):
-            self.message_user(request, _refused_message(chosen, post), messages.ERROR)
+            self.message_user(request, _refused_message(chosen, post, request.user),
+                              messages.ERROR)  # fmt: skip
             return HttpResponseRedirect(change_url)
         form = chosen.form(request.POST or None) if chosen.form else None
         if request.method == "POST" and (form is None or form.is_valid()):
@@ -263,7 +257,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
         done, refused = 0, []
         for post in queryset:
             if not step.allowed(request.user, post):
-                refused.append(f"“{post}”: {_refused_message(step, post)}")
+                refused.append(f"“{post}”: {_refused_message(step, post, request.user)}")
                 continue
             error = apply(step, post, request.user, form.cleaned_data if form else {})
             if error:
@@ -277,9 +271,12 @@ class PostAdmin(admin.ModelAdmin[Post]):
         return None
 
 
-def _refused_message(step: Step, post: Post) -> str:
+def _refused_message(step: Step, post: Post, user: Any) -> str:
     status = post.get_status_display().lower()
-    return f"“{step.label.rstrip('…')}” is not available for this {status} post with your role."
+    reason = step.refusal(user, post) or ""
+    return f"“{step.label.rstrip('…')}” is not available for this {status} post with your role." + (
+        f" {reason}" if reason else ""
+    )
 
 
 def _make_action(name: str) -> Any:

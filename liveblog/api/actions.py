@@ -1,8 +1,8 @@
 """The editorial workflow over the API: submit, publish, pin, key events, retract, images.
 
 Each action is the same service the admin calls, so the same people may do it. Each
-needs ``If-Match`` with the post's ETag (the version is checked under the post's row
-lock, then the service runs in the same transaction) and honours ``Idempotency-Key``.
+needs ``If-Match`` with the post's ETag (the service checks it under the post's row
+lock, in its own transaction) and honours ``Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -26,7 +25,6 @@ from newsroom.apikit.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYE
 
 from .. import services
 from ..models import Post
-from ..services.posts import lock
 from . import scopes
 from .inputs import (
     ImageInput,
@@ -58,12 +56,13 @@ class PostActionView(ApiView):
         post = post_for(request, slug, pk)
         version = expected_version(request)
         data = parse(self.input, request.data)
-        with transaction.atomic():
-            post = lock(post, expected_version=version)
-            post = self.perform(post=post, by=request.user, data=data)
+        post = self.perform(post=post, by=request.user, data=data, version=version)
         return post_response(request, post, status=self.success_status)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        """Run the service with ``expected_version=version`` (412 if the post moved on)."""
         raise NotImplementedError
 
 
@@ -88,8 +87,10 @@ class SubmitView(PostActionView):
         """Send a draft to the editors (``liveblog:write``; the author, or an editor)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
-        return services.post_submit(post=post, by=by)
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        return services.post_submit(post=post, by=by, expected_version=version)
 
 
 class PublishView(PostActionView):
@@ -103,8 +104,10 @@ class PublishView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
-        return services.post_publish(post=post, by=by, at=data.get("at"))
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        return services.post_publish(post=post, by=by, at=data.get("at"), expected_version=version)
 
 
 class PinView(PostActionView):
@@ -115,8 +118,12 @@ class PinView(PostActionView):
         """Pin above the stream (replacing any other pin) or unpin (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
-        return services.post_set_pinned(post=post, by=by, pinned=data["pinned"])
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        return services.post_set_pinned(
+            post=post, by=by, pinned=data["pinned"], expected_version=version
+        )
 
 
 class KeyEventView(PostActionView):
@@ -127,8 +134,12 @@ class KeyEventView(PostActionView):
         """Mark or unmark a key event (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
-        return services.post_set_key_event(post=post, by=by, key_event=data["key_event"])
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        return services.post_set_key_event(
+            post=post, by=by, key_event=data["key_event"], expected_version=version
+        )
 
 
 class RetractView(PostActionView):
@@ -142,8 +153,12 @@ class RetractView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
-        return services.post_retract(post=post, by=by, reason=data["reason"])
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        return services.post_retract(
+            post=post, by=by, reason=data["reason"], expected_version=version
+        )
 
 
 class ImagesView(PostActionView):
@@ -159,7 +174,9 @@ class ImagesView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any]) -> Post:
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
         services.post_add_image(
             post=post,
             by=by,
@@ -168,5 +185,35 @@ class ImagesView(PostActionView):
             caption=data.get("caption", ""),
             credit=data.get("credit", ""),
             placement=data["placement"],
+            expected_version=version,
         )
         return post
+
+
+class AllowedActionsSerializer(serializers.Serializer[dict[str, Any]]):
+    post = serializers.IntegerField()
+    version = serializers.IntegerField()
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(services.ACTIONS)),
+        help_text="What you may do to this post now: the services' own checks.",
+    )
+
+
+class AllowedActionsView(ApiView):
+    """GET /blogs/<slug>/posts/<id>/actions/: may I? Which actions the caller may take."""
+
+    read_scope = scopes.READ
+
+    @extend_schema(
+        operation_id="post_actions",
+        summary="The workflow actions you may take on this post now",
+        responses={200: AllowedActionsSerializer, **errors(401, 403, 404, 410, 429)},
+        tags=["Workflow"],
+    )
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        """The actions (``edit``, ``submit``, ``publish``, ``pin``, ``retract``…) the
+        services would accept from you for this post now, so a client shows only those.
+        A partner's key may take none (``liveblog:read``)."""
+        post = post_for(request, slug, pk)
+        actions = services.allowed_actions(request.user, post)
+        return Response({"post": post.pk, "version": post.version, "actions": actions})

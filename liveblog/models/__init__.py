@@ -3,6 +3,15 @@
 from .blog import LiveBlog
 from .changes import Change
 from .media import PostImage, PostVideo
-from .post import Label, Post, PostContributor
+from .post import PUBLIC_STATUSES, Label, Post, PostContributor
 
-__all__ = ["Change", "Label", "LiveBlog", "Post", "PostContributor", "PostImage", "PostVideo"]
+__all__ = [
+    "PUBLIC_STATUSES",
+    "Change",
+    "Label",
+    "LiveBlog",
+    "Post",
+    "PostContributor",
+    "PostImage",
+    "PostVideo",
+]

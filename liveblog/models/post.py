@@ -13,8 +13,6 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from .media import PostImage, PostVideo
-
 
 class Label(models.Model):
     """A kicker shown above a post's title: "Analysis", "Breaking", "Fact check"."""
@@ -29,6 +27,21 @@ class Label(models.Model):
         return self.name
 
 
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for approval"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+# The statuses whose posts readers see from their ``published_at`` on: named here once,
+# for the queryset, the model, the database constraints and the partial index.
+PUBLIC_STATUSES = [PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value]
+# Statuses past the reporter's hands: only editors change such a post.
+EDITORIAL_STATUSES = [*PUBLIC_STATUSES, PostStatus.RETRACTED.value]
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     """Visibility rules, in one place: the page, the API, feeds and the stream use these."""
 
@@ -39,9 +52,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         drafts, submissions and retracted posts never are.
         """
         at = at or timezone.now()
-        return self.filter(
-            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], published_at__lte=at
-        )
+        return self.filter(status__in=PUBLIC_STATUSES, published_at__lte=at)
 
     def pinned(self) -> PostQuerySet:
         return self.filter(pinned=True)
@@ -51,9 +62,6 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def newest_first(self) -> PostQuerySet:
         return self.order_by("-published_at", "-id")
-
-    def awaiting_approval(self) -> PostQuerySet:
-        return self.filter(status=Post.Status.SUBMITTED)
 
     def due(self, *, at: datetime | None = None) -> PostQuerySet:
         """Scheduled posts whose time has come (visible, but not yet announced)."""
@@ -78,12 +86,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 
 class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for approval"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        RETRACTED = "retracted", "Retracted"
+    Status = PostStatus
 
     blog = models.ForeignKey("liveblog.LiveBlog", on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(max_length=200)
@@ -144,7 +147,7 @@ class Post(models.Model):
             # of sorting every post of the blog (docs/performance.md, "Cost curve").
             models.Index(
                 fields=["blog", "-published_at", "-id"],
-                condition=models.Q(status__in=["published", "scheduled"]),
+                condition=models.Q(status__in=PUBLIC_STATUSES),
                 name="post_blog_visible_idx",
             ),
         ]
@@ -153,12 +156,12 @@ class Post(models.Model):
                 fields=["blog"], condition=models.Q(pinned=True), name="one_pinned_post_per_blog"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status__in=["published", "scheduled"])
+                condition=~models.Q(status__in=PUBLIC_STATUSES)
                 | models.Q(published_at__isnull=False),
                 name="post_public_has_time",
             ),
             models.CheckConstraint(
-                condition=models.Q(pinned=False) | models.Q(status__in=["published", "scheduled"]),
+                condition=models.Q(pinned=False) | models.Q(status__in=PUBLIC_STATUSES),
                 name="post_pinned_only_when_public",
             ),
             models.CheckConstraint(
@@ -176,7 +179,7 @@ class Post(models.Model):
     def is_public(self) -> bool:
         """Whether readers can see the post right now (mirrors ``PostQuerySet.published``)."""
         return (
-            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            self.status in PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
@@ -184,19 +187,11 @@ class Post(models.Model):
     @property
     def is_editorially_locked(self) -> bool:
         """Published, scheduled or retracted: only editors may change it now."""
-        return self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED, self.Status.RETRACTED)
+        return self.status in EDITORIAL_STATUSES
 
     @property
     def anchor(self) -> str:
         return f"post-{self.pk}"
-
-    def media_in_order(self, placement: str) -> list[PostImage | PostVideo]:
-        """Images and videos at one placement ("lead" or "end"), in their order."""
-        items: list[PostImage | PostVideo] = [*self.images.all(), *self.videos.all()]
-        return sorted(
-            (item for item in items if item.placement == placement),
-            key=lambda item: (item.order, item.pk),
-        )
 
 
 class PostContributor(models.Model):

@@ -1,28 +1,48 @@
 """Every write to a live blog goes through these services.
 
 They check permissions, enforce the workflow, bump versions, append to the change log
-and queue side effects, so the admin, the API and any later view behave the same.
+and queue side effects, so the admin, the API and any later view behave the same. Each
+workflow action's check (``check_<action>``) sits beside its mutation; ``may`` and
+``allowed_actions`` ask those checks, so every door offers exactly what it accepts.
 """
 
 from .blogs import blog_set_status, summary_update
-from .media import post_add_image, post_add_video, post_remove_image
+from .media import (
+    post_add_image,
+    post_add_video,
+    post_remove_image,
+    post_remove_video,
+    post_update_image,
+    post_update_video,
+)
 from .posts import (
+    default_byline,
     post_create,
     post_delete,
+    post_set_contributors,
+    post_update,
+)
+from .workflow import (
+    ACTIONS,
+    allowed_actions,
+    may,
     post_publish,
     post_publish_due,
     post_retract,
     post_return_to_draft,
-    post_set_contributors,
     post_set_key_event,
     post_set_pinned,
     post_submit,
     post_unschedule,
-    post_update,
+    refusal,
 )
 
 __all__ = [
+    "ACTIONS",
+    "allowed_actions",
     "blog_set_status",
+    "default_byline",
+    "may",
     "post_add_image",
     "post_add_video",
     "post_create",
@@ -30,6 +50,7 @@ __all__ = [
     "post_publish",
     "post_publish_due",
     "post_remove_image",
+    "post_remove_video",
     "post_retract",
     "post_return_to_draft",
     "post_set_contributors",
@@ -38,5 +59,8 @@ __all__ = [
     "post_submit",
     "post_unschedule",
     "post_update",
+    "post_update_image",
+    "post_update_video",
+    "refusal",
     "summary_update",
 ]

@@ -1,20 +1,24 @@
-"""Photos and videos on a post: checked, cleaned, and announced like any edit."""
+"""Photos and videos on a post: checked, cleaned, and announced like any edit.
+
+Whoever may edit the post may add, change or remove its media (``check_edit``). A change
+that changes nothing (the same alt text, caption, credit, placement and order) is no
+change: no new version, no update for readers.
+"""
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from .. import permissions as perms
 from ..images import clean_image
 from ..models import Post, PostImage, PostVideo
 from ..models.media import Placement
 from ..renditions import queue_renditions
 from ..video import check_video_file, embed_url
-from .posts import _refusal, lock, touch_edited
+from .posts import check_edit, lock, touch_edited
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -22,6 +26,24 @@ if TYPE_CHECKING:
 
 def _next_order(post: Post) -> int:
     return post.images.count() + post.videos.count()
+
+
+def _alt_text(value: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError({"alt_text": "Describe the picture for readers who cannot see it."})
+    return value.strip()
+
+
+def _placement(value: str) -> str:
+    if value not in Placement.values:
+        raise ValidationError({"placement": "Placement is “lead” or “end”."})
+    return value
+
+
+def _store_image(image: PostImage, file: IO[bytes]) -> None:
+    cleaned = clean_image(file)
+    # clean_image always names the re-encoded file.
+    image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
 
 
 @transaction.atomic
@@ -34,27 +56,59 @@ def post_add_image(
     caption: str = "",
     credit: str = "",
     placement: str = Placement.LEAD,
+    order: int | None = None,
+    expected_version: int | None = None,
 ) -> PostImage:
     """Attach a photo. It is checked by content and stored re-encoded, without metadata."""
-    post = lock(post)
-    perms.require(perms.can_edit(by, post), _refusal(by, post))
-    if not (alt_text or "").strip():
-        raise ValidationError({"alt_text": "Describe the picture for readers who cannot see it."})
-    if placement not in Placement.values:
-        raise ValidationError({"placement": "Placement is “lead” or “end”."})
-    cleaned = clean_image(file)
+    post = lock(post, expected_version=expected_version)
+    check_edit(by, post)
     image = PostImage(
         post=post,
-        alt_text=alt_text.strip(),
+        alt_text=_alt_text(alt_text),
         caption=caption.strip(),
         credit=credit.strip(),
-        placement=placement,
-        order=_next_order(post),
+        placement=_placement(placement),
+        order=_next_order(post) if order is None else order,
     )
-    # clean_image always names the re-encoded file.
-    image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+    _store_image(image, file)
     image.save()
     queue_renditions(image)
+    touch_edited(post=post, by=by)
+    return image
+
+
+@transaction.atomic
+def post_update_image(
+    *,
+    image: PostImage,
+    by: User | AnonymousUser,
+    file: IO[bytes] | None = None,
+    **fields: Any,
+) -> PostImage:
+    """Change a photo's words (alt text, caption, credit), place or order, or replace the
+    picture itself (``file``, checked like a new upload)."""
+    post = lock(image.post)
+    check_edit(by, post)
+    image = PostImage.objects.get(pk=image.pk, post=post)  # as stored, not as a form left it
+    unknown = set(fields) - {"alt_text", "caption", "credit", "placement", "order"}
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    if "alt_text" in fields:
+        fields["alt_text"] = _alt_text(fields["alt_text"])
+    if "placement" in fields:
+        fields["placement"] = _placement(fields["placement"])
+    for name in ("caption", "credit"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    changed = {name for name, value in fields.items() if getattr(image, name) != value}
+    if not changed and file is None:
+        return image
+    for name in changed:
+        setattr(image, name, fields[name])
+    if file is not None:
+        _store_image(image, file)
+    image.save()
+    queue_renditions(image)  # a replaced picture only
     touch_edited(post=post, by=by)
     return image
 
@@ -63,8 +117,8 @@ def post_add_image(
 def post_remove_image(*, image: PostImage, by: User | AnonymousUser) -> None:
     """Take a photo off a post (a public post shows the edit)."""
     post = lock(image.post)
-    perms.require(perms.can_edit(by, post), _refusal(by, post))
-    image.delete()
+    check_edit(by, post)
+    PostImage.objects.filter(pk=image.pk, post=post).delete()
     touch_edited(post=post, by=by)
 
 
@@ -78,10 +132,12 @@ def post_add_video(
     file: IO[bytes] | None = None,
     poster: IO[bytes] | None = None,
     placement: str = Placement.LEAD,
+    order: int | None = None,
+    expected_version: int | None = None,
 ) -> PostVideo:
     """Attach a video: an allowed player link or an MP4/WebM upload, with its caption."""
-    post = lock(post)
-    perms.require(perms.can_edit(by, post), _refusal(by, post))
+    post = lock(post, expected_version=expected_version)
+    check_edit(by, post)
     if not (caption or "").strip():
         raise ValidationError({"caption": "A video needs a media caption."})
     if bool(url) == bool(file):
@@ -89,8 +145,8 @@ def post_add_video(
     video = PostVideo(
         post=post,
         caption=caption.strip(),
-        placement=placement,
-        order=_next_order(post),
+        placement=_placement(placement),
+        order=_next_order(post) if order is None else order,
         url=embed_url(url) if url else "",
     )
     if file is not None:
@@ -103,3 +159,54 @@ def post_add_video(
     video.save()
     touch_edited(post=post, by=by)
     return video
+
+
+@transaction.atomic
+def post_update_video(
+    *,
+    video: PostVideo,
+    by: User | AnonymousUser,
+    file: IO[bytes] | None = None,
+    poster: IO[bytes] | None = None,
+    **fields: Any,
+) -> PostVideo:
+    """Change a video's caption, link, place or order, or replace its file or poster."""
+    post = lock(video.post)
+    check_edit(by, post)
+    video = PostVideo.objects.get(pk=video.pk, post=post)  # as stored, not as a form left it
+    unknown = set(fields) - {"caption", "url", "placement", "order"}
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    if "caption" in fields:
+        if not (fields["caption"] or "").strip():
+            raise ValidationError({"caption": "A video needs a media caption."})
+        fields["caption"] = fields["caption"].strip()
+    if fields.get("url"):
+        fields["url"] = embed_url(fields["url"])
+    if "placement" in fields:
+        fields["placement"] = _placement(fields["placement"])
+    changed = {name for name, value in fields.items() if getattr(video, name) != value}
+    if not changed and poster is None and file is None:
+        return video
+    for name in changed:
+        setattr(video, name, fields[name])
+    if file is not None:
+        extension = check_video_file(file)
+        video.file.save(f"video.{extension}", ContentFile(file.read()), save=False)
+    if bool(video.url) == bool(video.file):
+        raise ValidationError("Give either a video link or a video file.")
+    if poster is not None:
+        cleaned = clean_image(poster)
+        video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+    video.save()
+    touch_edited(post=post, by=by)
+    return video
+
+
+@transaction.atomic
+def post_remove_video(*, video: PostVideo, by: User | AnonymousUser) -> None:
+    """Take a video off a post (a public post shows the edit)."""
+    post = lock(video.post)
+    check_edit(by, post)
+    PostVideo.objects.filter(pk=video.pk, post=post).delete()
+    touch_edited(post=post, by=by)

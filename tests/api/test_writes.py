@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from liveblog.models import Post
+from liveblog.models import Change, Post
 
 from .conftest import STAFF, client_for, error_code
 from .writing import act, post_url
@@ -165,3 +165,35 @@ def test_staff_session_writes_like_the_admin(client, editor, draft):
     )
 
     assert response.status_code == 200
+
+
+def test_a_patch_that_changes_nothing_changes_nothing(as_editor, published):
+    response = as_editor.patch(
+        post_url(published),
+        {"title": published.title, "body": published.body, "correction_note": ""},
+        format="json",
+        HTTP_IF_MATCH=f'"v{published.version}"',
+    )
+
+    assert response.status_code == 200
+    assert response["ETag"] == f'"v{published.version}"'  # no new version
+    after = Post.objects.get(pk=published.pk)
+    assert (after.version, after.corrected_at) == (published.version, None)
+    assert not Change.objects.filter(post=published).exists()  # nothing pushed to pages
+
+
+def test_allowed_actions_are_the_services_answer_for_each_caller(
+    as_editor, as_reporter, partner, draft, published
+):
+    def actions(client, post):
+        response = client.get(post_url(post, "actions"))
+        assert response.status_code == 200
+        return response.json()["actions"]
+
+    assert actions(as_reporter, draft) == ["edit", "submit", "delete"]
+    assert actions(as_reporter, published) == []
+    assert actions(as_editor, published) == ["edit", "pin", "mark_key_event", "retract"]
+    assert actions(as_editor, draft) == [
+        "edit", "submit", "publish", "schedule", "mark_key_event", "delete",
+    ]  # fmt: skip
+    assert actions(partner, published) == []

@@ -214,18 +214,6 @@ def publish(post: Post, by: Any) -> Post:
 
 
 @pytest.fixture
-def reporter_client(client, reporter):
-    client.force_login(reporter)
-    return client
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def submitted(draft, reporter):
     return services.post_submit(post=draft, by=reporter)
 

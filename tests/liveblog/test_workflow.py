@@ -324,3 +324,74 @@ def test_schedule_across_a_clock_change_keeps_the_instant(draft, editor):
     at = datetime(2030, 10, 27, 21, 0, tzinfo=ZoneInfo("Europe/London"))
     post = services.post_publish(post=draft, by=editor, at=at)
     assert post.published_at.astimezone(UTC) == datetime(2030, 10, 27, 21, 0, tzinfo=UTC)
+
+
+# --- One rule per action: what ``may`` offers is what the service accepts ----------------
+
+
+def _run(action: str, post: Post, user) -> None:
+    later = timezone.now() + timedelta(hours=1)
+    calls = {
+        "edit": lambda: services.post_update(
+            post=post, by=user, expected_version=post.version, data={"title": "Changed"}
+        ),
+        "submit": lambda: services.post_submit(post=post, by=user),
+        "return_to_draft": lambda: services.post_return_to_draft(post=post, by=user),
+        "publish": lambda: services.post_publish(post=post, by=user),
+        "schedule": lambda: services.post_publish(post=post, by=user, at=later),
+        "unschedule": lambda: services.post_unschedule(post=post, by=user),
+        "pin": lambda: services.post_set_pinned(post=post, by=user, pinned=True),
+        "unpin": lambda: services.post_set_pinned(post=post, by=user, pinned=False),
+        "mark_key_event": lambda: services.post_set_key_event(post=post, by=user, key_event=True),
+        "unmark_key_event": lambda: services.post_set_key_event(
+            post=post, by=user, key_event=False
+        ),
+        "retract": lambda: services.post_retract(post=post, by=user, reason="Wrong"),
+        "delete": lambda: services.post_delete(post=post, by=user),
+    }
+    calls[action]()
+
+
+STATES = {
+    "draft": {},
+    "submitted": {"status": Status.SUBMITTED},
+    "scheduled": {"status": Status.SCHEDULED, "published_at": datetime(2099, 1, 1, tzinfo=UTC)},
+    "published": {"published": True},
+    "pinned": {"published": True, "pinned": True, "key_event": True},
+    "retracted": {"status": Status.RETRACTED},
+}
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize("who", ["author", "other reporter", "editor"])
+def test_every_action_offered_is_accepted_and_every_other_refused(blog, reporter, who, state):
+    from django.db import transaction
+
+    user = {
+        "author": reporter,
+        "other reporter": factories.reporter(username="someone"),
+        "editor": factories.editor(username="boss"),
+    }[who]
+    post = factories.PostFactory(blog=blog, author=reporter, **STATES[state])
+    for action in services.ACTIONS:
+        offered = services.may(action, user, Post.objects.get(pk=post.pk))
+        before = Post.objects.values().get(pk=post.pk)
+        try:
+            with transaction.atomic():
+                _run(action, Post.objects.get(pk=post.pk), user)
+                changed = not Post.objects.filter(pk=post.pk).exists() or (
+                    Post.objects.values().get(pk=post.pk) != before
+                )
+                raise _Undo
+        except _Undo:
+            accepted = True
+        except (PermissionDenied, ValidationError):
+            accepted, changed = False, False
+        if offered:
+            assert accepted and changed, f"{who} offered {action} on a {state} post: refused"
+        else:
+            assert not changed, f"{who} not offered {action} on a {state} post: it ran"
