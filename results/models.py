@@ -67,6 +67,17 @@ class Candidate(models.Model):
         return f"{self.name} ({self.party_short or self.party})"
 
 
+class ResultSnapshotQuerySet(models.QuerySet["ResultSnapshot"]):
+    def newest_first(self) -> ResultSnapshotQuerySet:
+        """Newest ``as_of`` first; of two with the same time, the one recorded later."""
+        return self.order_by("-as_of", "-id")
+
+    def latest_of(self, race_id: int) -> ResultSnapshot | None:
+        """The snapshot readers see for a race: the one rule, used by the page, the live
+        header, the API and ingest (``newest_first``'s tie-break included)."""
+        return self.filter(race_id=race_id).newest_first().first()
+
+
 class ResultSnapshot(models.Model):
     """What the count said at ``as_of``, according to ``source``. Never edited."""
 
@@ -86,9 +97,11 @@ class ResultSnapshot(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ResultSnapshotQuerySet.as_manager()
+
     class Meta:
         ordering = ["race", "-as_of", "-id"]
-        get_latest_by = "as_of"
+        get_latest_by = ["as_of", "id"]  # the tie-break of ``newest_first``
         constraints = [
             models.UniqueConstraint(
                 fields=["race", "source", "source_seq"], name="snapshot_once_per_source_seq"

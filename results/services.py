@@ -132,8 +132,10 @@ def snapshot_record(
         for c in counts
     )
     SnapshotUnit.objects.bulk_create(SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows)
-    latest = race.snapshots.latest()
-    if latest.pk == snapshot.pk:  # an older, late-arriving snapshot is history only
+    latest = ResultSnapshot.objects.latest_of(race.pk)
+    if (
+        latest is not None and latest.pk == snapshot.pk
+    ):  # an older, late-arriving snapshot is history only
         _announce(race, {"race": race.pk, "snapshot": snapshot.pk}, by)
     return snapshot, True
 
@@ -179,10 +181,6 @@ def total_for_shares(shown: list[tuple[int, Decimal]]) -> int:
     if not all(vote_share(v, total) == s for v, s in shown):
         raise ValidationError("These vote shares cannot all come from one total.")
     return total
-
-
-def latest_snapshot(race: Race) -> ResultSnapshot | None:
-    return race.snapshots.order_by("-as_of", "-id").first()
 
 
 def shares(snapshot: ResultSnapshot) -> dict[int, object]:

@@ -199,9 +199,7 @@ class LatestSnapshotView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         """The newest snapshot by ``as_of`` (404 ``not_found`` before the first count)."""
         race = _race(slug)
-        snapshot = (
-            race.snapshots.prefetch_related(_with_results()).order_by("-as_of", "-id").first()
-        )
+        snapshot = ResultSnapshot.objects.prefetch_related(_with_results()).latest_of(race.pk)
         if snapshot is None:
             raise NotFound("No results recorded for this race yet.")
         names = dict(race.candidates.values_list("pk", "name"))

@@ -17,7 +17,6 @@ from django.utils.text import slugify
 from results.models import Candidate, Race, ResultSnapshot
 from results.services import (
     CandidateCount,
-    latest_snapshot,
     snapshot_record,
     winner_call_from_feed,
 )
@@ -62,7 +61,7 @@ def record_snapshot(
             )
         return snapshot
     part.snapshots_created += 1
-    latest = latest_snapshot(race)
+    latest = ResultSnapshot.objects.latest_of(race.pk)
     if latest is not None and latest.pk != snapshot.pk:
         part.older_kept += 1
     return snapshot
@@ -165,7 +164,7 @@ def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot, part: ImportRepo
     An older, late-arriving document may carry a call AP has since taken back, and a call
     an editor withdrew is never made again from the same flag.
     """
-    latest = latest_snapshot(race)
+    latest = ResultSnapshot.objects.latest_of(race.pk)
     if latest is None or latest.pk != snapshot.pk:
         return
     standing = race.calls.filter(withdrawn_at__isnull=True).select_related("candidate").first()

@@ -9,8 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from results.models import Race
-from results.services import latest_snapshot
+from results.models import Race, ResultSnapshot
 
 SAMPLES = Path(__file__).resolve().parents[2] / "results" / "samples"
 AP_SAMPLE = Path(__file__).parent / "data" / "ap-20151103.json"
@@ -29,13 +28,13 @@ def demo(db):
 
 
 def test_the_json_sample_updates_the_demo_race(demo):
-    before = latest_snapshot(demo)
+    before = ResultSnapshot.objects.latest_of(demo.pk)
 
     out, err = run(SAMPLES / "us-president-2024.json")
 
     assert err == ""
     assert "newsroom JSON: 1 race seen, 1 snapshot recorded, 0 already stored" in out
-    latest = latest_snapshot(demo)
+    latest = ResultSnapshot.objects.latest_of(demo.pk)
     assert latest.pk != before.pk
     assert (latest.source_seq, latest.total_votes, latest.results_to_go) == (
         "sample-1",

@@ -13,7 +13,7 @@ import pytest
 from liveblog.models import Change
 from results.ingest import import_document
 from results.models import Candidate, Race, ResultSnapshot, SnapshotUnit, WinnerCall
-from results.services import latest_snapshot, shares, winner_withdraw
+from results.services import shares, winner_withdraw
 from tests import factories
 
 SAMPLE = Path(__file__).parent / "data" / "ap-20151103.json"
@@ -52,7 +52,7 @@ def test_sample_imports_kentucky_with_exact_state_totals_and_counties():
     assert report.candidates_created == 6
     ky = Race.objects.get(source_id="KY-18525")
     assert (ky.name, ky.office, ky.threshold) == ("Kentucky Governor", "Governor", None)
-    snapshot = latest_snapshot(ky)
+    snapshot = ResultSnapshot.objects.latest_of(ky.pk)
     assert snapshot.source == "AP"
     assert snapshot.source_seq == "2015-11-04T19:14:28Z"
     assert snapshot.as_of == datetime(2015, 11, 4, 19, 14, 28, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_sample_imports_mississippi_with_precincts_still_out():
     import_document(SAMPLE.read_bytes())
 
     ms = Race.objects.get(source_id="MS-25002")
-    snapshot = latest_snapshot(ms)
+    snapshot = ResultSnapshot.objects.latest_of(ms.pk)
     assert snapshot.source_seq == "2015-11-04T20:15:07Z"
     assert by_name(snapshot) == {
         "Phil Bryant": 472_197,
@@ -114,7 +114,10 @@ def test_shares_candidates_and_colours():
 
     ky = Race.objects.get(source_id="KY-18525")
     ms = Race.objects.get(source_id="MS-25002")
-    by_candidate = {**shares(latest_snapshot(ky)), **shares(latest_snapshot(ms))}
+    by_candidate = {
+        **shares(ResultSnapshot.objects.latest_of(ky.pk)),
+        **shares(ResultSnapshot.objects.latest_of(ms.pk)),
+    }
     named = {Candidate.objects.get(pk=pk).name: share for pk, share in by_candidate.items()}
     assert named == {
         "Matt Bevin": Decimal("52.5"),
@@ -178,7 +181,7 @@ def test_a_later_document_records_a_second_snapshot(sample):
     assert (report.snapshots_created, report.duplicates_skipped, report.older_kept) == (1, 1, 0)
     ms = Race.objects.get(source_id="MS-25002")
     assert ms.snapshots.count() == 2
-    latest = latest_snapshot(ms)
+    latest = ResultSnapshot.objects.latest_of(ms.pk)
     assert latest.source_seq == "2015-11-04T23:00:00Z"
     assert latest.total_votes == 709_432 + 3_000
     assert latest.results_to_go == 0
@@ -200,7 +203,7 @@ def test_an_older_document_is_history_and_is_not_announced(sample, blog):
 
     assert (report.snapshots_created, report.older_kept) == (1, 1)
     assert ms.snapshots.count() == 2
-    assert latest_snapshot(ms).source_seq == "2015-11-04T20:15:07Z"
+    assert ResultSnapshot.objects.latest_of(ms.pk).source_seq == "2015-11-04T20:15:07Z"
     assert Change.objects.filter(blog=blog, kind="results").count() == announced
 
 
@@ -300,7 +303,7 @@ def test_a_presidential_document_gives_electoral_votes_and_the_threshold():
         270,
         "electoral votes",
     )
-    snapshot = latest_snapshot(race)
+    snapshot = ResultSnapshot.objects.latest_of(race.pk)
     electoral = {r.candidate.name: r.electoral_votes for r in snapshot.results.all()}
     assert electoral == {"Kamala Harris": 226, "Donald Trump": 312}
     pa = snapshot.units.get()

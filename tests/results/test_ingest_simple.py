@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from results.ingest import import_document
-from results.services import latest_snapshot, shares
+from results.models import ResultSnapshot
+from results.services import shares
 from tests import factories
 
 HEADER = "race,as_of,source,source_seq,units_reporting,units_total,total_votes,candidate,popular_votes,electoral_votes"  # noqa: E501
@@ -53,7 +54,7 @@ def test_json_snapshot_imports_with_shares_and_electoral_votes(race):
 
     assert report.ok, report.errors
     assert (report.format, report.races_seen, report.snapshots_created) == ("newsroom JSON", 1, 1)
-    snapshot = latest_snapshot(race)
+    snapshot = ResultSnapshot.objects.latest_of(race.pk)
     assert (snapshot.source, snapshot.source_seq, snapshot.total_votes) == (
         "Newsroom desk",
         "s1",
@@ -77,7 +78,7 @@ def test_json_list_is_idempotent_and_keeps_older_snapshots_as_history(race):
     assert (first.snapshots_created, first.older_kept) == (2, 1)
     assert (again.snapshots_created, again.duplicates_skipped) == (0, 2)
     assert race.snapshots.count() == 2
-    assert latest_snapshot(race).source_seq == "s1"
+    assert ResultSnapshot.objects.latest_of(race.pk).source_seq == "s1"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,7 @@ def test_csv_rows_group_into_snapshots(race):
 
     assert report.ok, report.errors
     assert (report.format, report.races_seen, report.snapshots_created) == ("newsroom CSV", 1, 2)
-    latest = latest_snapshot(race)
+    latest = ResultSnapshot.objects.latest_of(race.pk)
     assert (latest.source_seq, latest.units_reporting, latest.total_votes) == ("c2", 51, 2200)
     assert {r.candidate.name: r.electoral_votes for r in latest.results.all()} == {
         "Kamala Harris": None,

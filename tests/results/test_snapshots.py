@@ -153,3 +153,30 @@ def test_withdrawn_call_is_kept_on_record(race, editor, second_editor):
     again = winner_call(race=race, candidate=trump, by=editor, source="BBC")
     assert race.calls.count() == 2
     assert again.pk != call.pk
+
+
+# --- One "latest snapshot", with one tie-break, everywhere -------------------------------
+
+
+def test_two_snapshots_at_the_same_time_resolve_the_same_way_everywhere(race, blog, client):
+    from rest_framework.test import APIClient
+
+    from results.selectors import race_boards
+
+    record(race, seq="a", as_of=T0, harris=100, trump=120)
+    Change.objects.all().delete()
+    second, _ = record(race, seq="b", as_of=T0, harris=4_321, trump=1_234)
+
+    # The later-recorded of two equal times is the latest: for ingest (which announces
+    # it to open pages), the live page's header, the results page and the API.
+    assert ResultSnapshot.objects.latest_of(race.pk) == second
+    assert race.snapshots.latest() == second
+    assert Change.objects.get().payload == {"race": race.pk, "snapshot": second.pk}
+    [board] = race_boards([race.pk])
+    assert board.snapshot == second
+    assert "4,321" in client.get(f"/live/{blog.slug}/").content.decode()
+    assert "4,321" in client.get(f"/results/{race.slug}/").content.decode()
+    api = APIClient()
+    api.force_authenticate(factories.editor(username="api-ed"))
+    body = api.get(f"/api/v1/races/{race.slug}/snapshots/latest/").json()
+    assert body["source_seq"] == "b"
