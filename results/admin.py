@@ -156,7 +156,7 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
     def state(self, call: WinnerCall) -> str:
         if call.withdrawn_at:
             return "Withdrawn"
-        return "Shown on pages" if call.confirmed_at else "Waiting for a second editor"
+        return "Shown on pages" if call.is_confirmed else "Waiting for a second editor"
 
     @admin.display(description="Withdraw")
     def withdraw_link(self, call: WinnerCall) -> str:

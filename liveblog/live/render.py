@@ -39,12 +39,9 @@ class LiveEvent:
     html: str
     ended: bool = False
 
-    def encode(self) -> bytes:
-        """The event on the wire (encoded once, however many readers it goes to)."""
-        return self.wire
-
     @cached_property
     def wire(self) -> bytes:
+        """The event on the wire (encoded once, however many readers it goes to)."""
         lines = "".join(f"data: {line}\n" for line in self.html.splitlines() or [""])
         return f"id: {self.seq}\nevent: change\n{lines}\n".encode()
 

@@ -32,6 +32,6 @@ async def events(blog_id: int, after: int) -> AsyncGenerator[bytes, None]:
             yield b": keep-alive\n\n"
             continue
         assert isinstance(item, LiveEvent)
-        yield item.encode()
+        yield item.wire
         if item.ended:
             yield b"event: ended\ndata: ended\n\n"

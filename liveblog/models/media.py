@@ -41,6 +41,11 @@ class PostImage(models.Model):
         return self.alt_text
 
     @property
+    def kind(self) -> str:
+        """How a post card tells its media apart: "image" here, "video" for a video."""
+        return "image"
+
+    @property
     def srcset_webp(self) -> str:
         return self.srcset("webp")
 
@@ -83,3 +88,8 @@ class PostVideo(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+    @property
+    def kind(self) -> str:
+        """How a post card tells its media apart: "video" here, "image" for a photo."""
+        return "video"

@@ -13,6 +13,8 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
+    from .media import PostImage, PostVideo
+
 
 class Label(models.Model):
     """A kicker shown above a post's title: "Analysis", "Breaking", "Fact check"."""
@@ -192,6 +194,24 @@ class Post(models.Model):
     @property
     def anchor(self) -> str:
         return f"post-{self.pk}"
+
+    @property
+    def lead_media(self) -> list[PostImage | PostVideo]:
+        """Photos and videos above the text, in their one shared order."""
+        return self._media("lead")
+
+    @property
+    def end_media(self) -> list[PostImage | PostVideo]:
+        """Photos and videos below the text, in their one shared order."""
+        return self._media("end")
+
+    def _media(self, placement: str) -> list[PostImage | PostVideo]:
+        # From the prefetched rows (``for_display``): no query per post.
+        items: list[PostImage | PostVideo] = [*self.images.all(), *self.videos.all()]
+        return sorted(
+            (item for item in items if item.placement == placement),
+            key=lambda item: (item.order, item.kind, item.pk),
+        )
 
 
 class PostContributor(models.Model):

@@ -80,7 +80,7 @@ def test_summary_results_and_end_of_blog(blog, editor):
 def test_event_encoding_is_valid_server_sent_events(blog, draft, editor):
     services.post_publish(post=draft, by=editor)
     [event] = render_new(blog.pk, 0)
-    text = event.encode().decode()
+    text = event.wire.decode()
     assert text.startswith("id: 1\nevent: change\ndata: ")
     assert text.endswith("\n\n")
     assert all(line.startswith(("id:", "event:", "data:")) for line in text.strip().split("\n"))

@@ -226,3 +226,28 @@ def test_page_embeds_live_blog_posting_json_ld(demo_page):
     assert data["liveBlogUpdate"][0]["headline"] == (
         "Biden invites president-elect to White House - Trump campaign"
     )
+
+
+def test_photos_and_videos_keep_their_one_shared_order_on_the_card(client, blog, editor, jpeg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from liveblog import services
+
+    post = factories.PostFactory(blog=blog, published=True, title="Ordered media")
+    services.post_add_video(
+        post=post,
+        by=editor,
+        caption="First: the video",
+        url="https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+    )
+    services.post_add_image(
+        post=post,
+        by=editor,
+        file=SimpleUploadedFile("p.jpg", jpeg((64, 48)), "image/jpeg"),
+        alt_text="Second: the photo",
+    )
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    card = page[page.index("<article") :]
+
+    assert card.index("First: the video") < card.index("Second: the photo")
