@@ -2,10 +2,14 @@
 
 A scheduled post is visible by query from its time on (``Post.objects.published``);
 what must also happen at that second is its announcement (the change log entry that
-pushes it to open pages). A timer task per post is queued at most ``TIMER_HORIZON``
-ahead, by the schedule itself or by a periodic task as the time comes near, so no ETA
-task outlives Redis's visibility timeout; a sweeper announces any whose timer was lost.
-Without a broker, the web process's live hub announces due posts every second.
+pushes it to open pages). Two things announce, and nothing else (never a read):
+
+- a timer task per post, queued at most ``TIMER_HORIZON`` ahead (by the schedule itself,
+  or by the sweeper as the time comes near), so no ETA task outlives Redis's visibility
+  timeout;
+- the sweeper (``liveblog.tasks.publish_due_posts``, beat), which announces any whose
+  timer was lost. Without a broker, the embedded beat (``newsroom.beat``) runs it every
+  second in the web process.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ TIMER_HORIZON = timedelta(seconds=60)
 def queue_timer(post: Post) -> None:
     """Queue the announcement of a post due within the horizon (once per version)."""
     if settings.CELERY_TASK_ALWAYS_EAGER or post.published_at is None:
-        return  # no worker: the in-process scheduler announces it
+        return  # no worker: the embedded beat's sweeper announces it (newsroom.beat)
     if post.published_at - timezone.now() > TIMER_HORIZON:
-        return  # schedule_upcoming_posts queues it when it comes near
+        return  # the sweeper (publish_due_posts) queues it when it comes near
     try:
         first = cache.add(f"newsroom:timer:{post.pk}:{post.version}", 1, timeout=300)
     except Exception:  # Redis down: queueing would fail too; the sweeper will announce

@@ -25,19 +25,16 @@ def announce_post(post_id: int, version: int) -> bool:
 
 
 @shared_task(ignore_result=True)
-def schedule_upcoming_posts() -> int:
-    """Queue timers for scheduled posts due within the horizon (beat, every 20 s)."""
+def publish_due_posts() -> list[int]:
+    """The sweeper (beat, every few seconds), the one periodic task for scheduled posts:
+    announce those whose time has come and whose timer was lost, and queue the timers of
+    those coming due within the horizon (a long embargo gets its timer only then)."""
+    announced = [post.pk for post in services.post_publish_due()]
     soon = timezone.now() + TIMER_HORIZON
     upcoming = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__lte=soon)
     for post in upcoming.only("pk", "version", "published_at"):
         queue_timer(post)
-    return len(upcoming)
-
-
-@shared_task(ignore_result=True)
-def publish_due_posts() -> list[int]:
-    """The sweeper: announce scheduled posts whose time has come and whose timer was lost."""
-    return [post.pk for post in services.post_publish_due()]
+    return announced
 
 
 @shared_task(ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=2,

@@ -29,7 +29,7 @@ def enqueue(task: Task | str, *args: Any, **options: Any) -> None:
         try:
             # By name, an app's writes need not import its task module (which imports
             # them): the registry knows every task of the installed apps.
-            found = _registered(task) if isinstance(task, str) else task
+            found = registered(task) if isinstance(task, str) else task
             found.apply_async(args=args, **options)
         except Exception as error:  # kombu raises several kinds when Redis is down
             logger.warning("could not queue %s%s (%s); its sweeper will", name, args, error)
@@ -37,7 +37,7 @@ def enqueue(task: Task | str, *args: Any, **options: Any) -> None:
     transaction.on_commit(send)
 
 
-def _registered(name: str) -> Task:
+def registered(name: str) -> Task:
     """The task registered as ``name``. The app discovers the apps' task modules lazily
     (a worker at start-up); a web process that has not imported them yet does it now."""
     if name not in current_app.tasks:

@@ -169,16 +169,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Scheduled posts are visible by query at their time. A timer task per post, queued
-    # at most a minute ahead, announces each at its second; the sweeper catches any
-    # whose timer was lost (worker or Redis down), so each is announced exactly once.
-    "schedule-upcoming-posts": {
-        "task": "liveblog.tasks.schedule_upcoming_posts",
-        "schedule": 20.0,
-        "options": {"expires": 15},
-    },
+    # at most a minute ahead (by the schedule, or by the sweeper as the time nears),
+    # announces each at its second; the sweeper also announces any whose timer was lost
+    # (worker or Redis down), so each is announced exactly once.
     "publish-due-posts": {
         "task": "liveblog.tasks.publish_due_posts",
-        "schedule": 5.0,
+        # Without a broker there are no timers: the embedded beat sweeps every second.
+        "schedule": 5.0 if REDIS_URL else 1.0,
         "options": {"expires": 5},
     },
     "make-missing-renditions": {

@@ -19,7 +19,6 @@ from newsroom.apikit.errors import InvalidCursor
 from newsroom.apikit.inputs import parse
 from newsroom.apikit.schema import READ_HEADERS, read_responses
 
-from .. import services
 from ..models import Change
 from . import scopes
 from .entries import entries
@@ -47,11 +46,6 @@ class ChangeFeedView(ApiView):
         """
         query = parse(FeedQuery, request.query_params)
         state = blog_state(slug)
-        if state.due:
-            # Visible already but not yet announced: announce now, so the feed never
-            # lags behind what readers see (the scheduler would within seconds).
-            services.post_publish_due()
-            state = blog_state(slug)
         after = query["after"]
         if after > state.last_seq:
             raise InvalidCursor(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import io
 import os
 import re
 import warnings
@@ -23,9 +24,14 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from django.conf import settings
 from django.core.asgi import get_asgi_application
-from django.http.request import split_domain_port, validate_host
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
+
+from newsroom import beat as embedded_beat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 # Static files (WhiteNoise, demo only: nginx serves them in production) are sync
@@ -57,12 +63,17 @@ def tune_collector() -> None:
 
 
 async def lifespan(receive: Receive, send: Send) -> None:
+    """Start-up: tune the collector; without a broker, run the beat schedule here
+    (``newsroom.beat``: the sweeper that announces scheduled posts, among others)."""
+    beat = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             tune_collector()
+            beat = embedded_beat.start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await embedded_beat.stop(beat)
             await send({"type": "lifespan.shutdown.complete"})
             return
 
@@ -78,23 +89,25 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
         await serve_stream(scope, receive, send, match["slug"])
 
 
-def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
-    """What SecurityMiddleware and XFrameOptionsMiddleware add to every response."""
-    headers = {"X-Frame-Options": settings.X_FRAME_OPTIONS}
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers["X-Content-Type-Options"] = "nosniff"
-    if settings.SECURE_REFERRER_POLICY:
-        headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
-    if secure and settings.SECURE_HSTS_SECONDS:
-        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            value += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            value += "; preload"
-        headers["Strict-Transport-Security"] = value
-    return [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+def _never(request: HttpRequest) -> HttpResponse:  # the middlewares' "get_response"
+    raise AssertionError("the lean path calls the middlewares' hooks, not the chain")
+
+
+def _with_security(
+    request: HttpRequest, response: HttpResponse, *, reached_view: bool = True
+) -> list[tuple[bytes, bytes]]:
+    """``response``'s headers after Django's own SecurityMiddleware and, for a response
+    from the view, XFrameOptionsMiddleware (built now: they read the settings when made).
+    As in Django's chain (``MIDDLEWARE``), a redirect from SecurityMiddleware or a bad
+    host found by CommonMiddleware never passes the inner XFrameOptionsMiddleware."""
+    if reached_view:
+        response = XFrameOptionsMiddleware(_never).process_response(request, response)
+    response = SecurityMiddleware(_never).process_response(request, response)
+    return [
+        (k.lower().encode("latin-1"), v.encode("latin-1"))
+        for k, v in response.items()
+        if k.lower() != "content-type"  # the lean path says what it sends itself
+    ]
 
 
 async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]],
@@ -105,31 +118,24 @@ async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]],
     await send({"type": "http.response.body", "body": body})
 
 
-def _is_secure(scope: Scope, headers: dict[bytes, bytes]) -> bool:
-    proxy: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if proxy:
-        name = proxy[0].removeprefix("HTTP_").lower().replace("_", "-").encode()
-        return headers.get(name, b"").decode("latin-1").split(",")[0].strip() == proxy[1]
-    return scope.get("scheme") == "https"
-
-
 async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) -> None:
     """``liveblog.views.stream`` without the middleware stack; same statuses and events."""
     headers = {k.lower(): v for k, v in scope.get("headers", [])}
-    host = headers.get(b"host", b"").decode("latin-1")
-    domain, _ = split_domain_port(host)
-    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"]
-                                         if settings.DEBUG else [])  # fmt: skip
-    if not domain or not validate_host(domain, allowed):
-        await _answer(send, 400, [], b"Bad Request")
+    # Host checks, the HTTPS redirect and the security headers are Django's own code
+    # (tests/liveblog/test_live_asgi.py compares both paths for every setting).
+    request = ASGIRequest(scope, io.BytesIO())
+    try:
+        request.get_host()
+        redirect = SecurityMiddleware(_never).process_request(request)
+    except DisallowedHost:
+        bad = _with_security(request, HttpResponse(status=400), reached_view=False)
+        await _answer(send, 400, bad, b"Bad Request")
         return
-    secure = _is_secure(scope, headers)
-    base = _security_headers(secure)
-    if settings.SECURE_SSL_REDIRECT and not secure:
-        query = scope.get("query_string", b"").decode("latin-1")
-        location = f"https://{host}{scope['path']}" + (f"?{query}" if query else "")
-        await _answer(send, 301, [*base, (b"location", location.encode())])
+    if redirect is not None:
+        moved = _with_security(request, redirect, reached_view=False)
+        await _answer(send, redirect.status_code, moved)
         return
+    base = _with_security(request, HttpResponse())
     if scope.get("method") != "GET":
         await _answer(send, 405, base)
         return

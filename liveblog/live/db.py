@@ -53,13 +53,6 @@ def lookup_blog(slug: str) -> live_state.BlogState | None:
             connection.close()
 
 
-def publish_due() -> None:
-    from ..services import post_publish_due
-
-    close_old_connections()
-    post_publish_due()
-
-
 def last_seqs(blog_ids: list[int]) -> dict[int, int]:
     close_old_connections()
     return dict(LiveBlog.objects.filter(pk__in=blog_ids).values_list("pk", "last_seq"))

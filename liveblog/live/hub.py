@@ -153,6 +153,7 @@ class Hub:
         self.feeds.clear()
         self._tasks.clear()
         self._lookups.clear()
+        live_state.clear()  # nor trust what the old loop's process remembered
         self.spawn(self._poll_forever())
         self.spawn(self._heartbeat_forever())
         if settings.REDIS_URL:
@@ -164,9 +165,6 @@ class Hub:
             healthy = settings.REDIS_URL and self.redis_ok
             await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
             try:
-                if settings.CELERY_TASK_ALWAYS_EAGER:
-                    # No worker in the embedded setup: announce due scheduled posts here.
-                    await live_db.in_db_thread(live_db.publish_due)
                 if self.feeds:
                     seqs = await live_db.in_db_thread(live_db.last_seqs, list(self.feeds))
                     for blog_id, seq in seqs.items():

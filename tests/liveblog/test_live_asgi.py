@@ -154,3 +154,111 @@ def test_lifespan_starts_and_stops_and_tunes_the_collector_once() -> None:
         gc.unfreeze()
         gc.set_threshold(*threshold)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+@pytest.mark.parametrize("eager", [True, False])
+def test_lifespan_runs_the_embedded_beat_only_without_a_broker(settings, eager) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    running: list[bool] = []
+
+    async def scenario() -> None:
+        inbox: asyncio.Queue[dict] = asyncio.Queue()
+
+        async def send(message: dict) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                names = [t.get_coro().__qualname__ for t in asyncio.all_tasks()]
+                running.append("EmbeddedBeat.forever" in names)
+                inbox.put_nowait({"type": "lifespan.shutdown"})
+
+        inbox.put_nowait({"type": "lifespan.startup"})
+        await asyncio.wait_for(application({"type": "lifespan"}, inbox.get, send), 5)
+        assert not [t for t in asyncio.all_tasks() if "EmbeddedBeat" in repr(t.get_coro())]
+
+    threshold = gc.get_threshold()
+    try:
+        asyncio.run(scenario())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert running == [eager]
+
+
+# --- The lean path's security is Django's: compared setting by setting ------------------
+
+SECURITY_HEADERS = (
+    b"strict-transport-security", b"x-content-type-options", b"referrer-policy",
+    b"cross-origin-opener-policy", b"x-frame-options", b"location",
+)  # fmt: skip
+
+
+def _both(path: str, headers: tuple[tuple[bytes, bytes], ...], scheme: str = "http"):
+    """The same request through the lean stream path and through Django's own handler
+    (built now, so its middleware reads the settings of this test)."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    answers = []
+    for app in (application, ASGIHandler()):
+
+        async def scenario(app=app) -> tuple[int, dict[bytes, bytes]]:
+            sent: list[dict] = []
+            asked = asyncio.Event()
+
+            async def receive() -> dict:
+                if not asked.is_set():
+                    asked.set()
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                await asyncio.Event().wait()  # the reader never hangs up first
+                return {}
+
+            async def send(message: dict) -> None:
+                sent.append(message)
+
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": "GET", "scheme": scheme, "path": path,
+                     "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                     "headers": list(headers), "client": ("127.0.0.1", 50000),
+                     "server": ("testserver", 80)}  # fmt: skip
+            await asyncio.wait_for(app(scope, receive, send), 5)
+            await asyncio.get_running_loop().run_in_executor(None, connections.close_all)
+            start = sent[0]
+            kept = {k.lower(): v for k, v in start["headers"] if k.lower() in SECURITY_HEADERS}
+            return start["status"], kept
+
+        answers.append(asyncio.run(scenario()))
+    return answers
+
+
+SETTINGS_CASES = {
+    "defaults": {},
+    "host not allowed": {"ALLOWED_HOSTS": ["news.example"]},
+    "https redirect": {"SECURE_SSL_REDIRECT": True},
+    "https redirect to another host": {"SECURE_SSL_REDIRECT": True, "SECURE_SSL_HOST": "x.test"},
+    "https redirect exempt": {"SECURE_SSL_REDIRECT": True, "SECURE_REDIRECT_EXEMPT": ["^live/"]},
+    "hsts": {"SECURE_HSTS_SECONDS": 3600},
+    "hsts with options": {"SECURE_HSTS_SECONDS": 60, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+                          "SECURE_HSTS_PRELOAD": True},
+    "no nosniff": {"SECURE_CONTENT_TYPE_NOSNIFF": False},
+    "referrer policy": {"SECURE_REFERRER_POLICY": "no-referrer, strict-origin"},
+    "referrer policy list": {"SECURE_REFERRER_POLICY": ["origin", "same-origin"]},
+    "no referrer policy": {"SECURE_REFERRER_POLICY": None},
+    "coop": {"SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin-allow-popups"},
+    "no coop": {"SECURE_CROSS_ORIGIN_OPENER_POLICY": None},
+    "frames": {"X_FRAME_OPTIONS": "SAMEORIGIN"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(SETTINGS_CASES))
+@pytest.mark.parametrize("secure", [False, True], ids=["http", "https via proxy"])
+def test_stream_security_matches_django_for_every_setting(settings, case, secure):
+    factories.LiveBlogFactory(slug="over", status="ended")  # 204 from both: no stream
+    settings.ALLOWED_HOSTS = ["testserver", "news.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for name, value in SETTINGS_CASES[case].items():
+        setattr(settings, name, value)
+    headers = [(b"host", b"testserver")]
+    if secure:
+        headers.append((b"x-forwarded-proto", b"https"))
+
+    lean, django = _both("/live/over/stream/", tuple(headers))
+
+    assert lean == django

@@ -61,13 +61,13 @@ def test_a_long_embargo_queues_no_eta_task_until_it_comes_near(
     at = timezone.now() + timedelta(hours=6)
     with django_capture_on_commit_callbacks(execute=True):
         services.post_publish(post=draft, by=editor, at=at)
-        tasks.schedule_upcoming_posts()
+        tasks.publish_due_posts()
     assert queued == []
 
     Post.objects.filter(pk=draft.pk).update(published_at=timezone.now() + timedelta(seconds=40))
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.schedule_upcoming_posts()
-        tasks.schedule_upcoming_posts()  # beat runs again: no second timer
+        tasks.publish_due_posts()  # the sweeper queues the timer as the time nears
+        tasks.publish_due_posts()  # beat runs again: no second timer
     assert [name for name, _, _ in queued] == ["liveblog.tasks.announce_post"]
 
 
@@ -206,3 +206,41 @@ def test_readiness_reports_redis_down_quickly(client, settings):
     assert time.monotonic() - started < 3
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False
+
+
+# --- One way to announce: the timer and the sweeper, never a read ---------------------------
+
+
+def test_the_embedded_beat_runs_the_sweeper_that_announces_a_due_post(draft, editor, in_process):
+    from django.conf import settings
+
+    from newsroom.beat import EmbeddedBeat
+
+    services.post_publish(post=draft, by=editor, at=timezone.now() + timedelta(hours=1))
+    Post.objects.filter(pk=draft.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    beat = EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE, now=0.0)
+
+    assert beat.due(0.5) == []
+    due = beat.due(1.0)  # without a broker the sweeper runs every second
+    assert "publish-due-posts" in due
+    beat.run("publish-due-posts")
+
+    assert published_changes(draft) == 1
+    assert "publish-due-posts" not in beat.due(1.5)  # next one a second later
+
+
+def test_no_read_announces_a_due_post(client, draft, editor):
+    from rest_framework.test import APIClient
+
+    services.post_publish(post=draft, by=editor, at=timezone.now() + timedelta(hours=1))
+    Post.objects.filter(pk=draft.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    api = APIClient()
+    api.force_authenticate(editor)
+
+    assert client.get(f"/live/{draft.blog.slug}/").status_code == 200
+    assert client.get(f"/live/{draft.blog.slug}/changes/?since=0").status_code in (200, 304)
+    assert api.get(f"/api/v1/blogs/{draft.blog.slug}/changes/?after=0").status_code == 200
+    assert api.get(f"/api/v1/blogs/{draft.blog.slug}/posts/").status_code == 200
+
+    assert Post.objects.get(pk=draft.pk).status == Post.Status.SCHEDULED  # visible, not yet
+    assert published_changes(draft) == 0  # announced: that is the timer's or sweeper's job
