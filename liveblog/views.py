@@ -6,9 +6,7 @@ ASGI); ``stream`` is async because it holds a connection open per reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import (
@@ -24,6 +22,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from newsroom.apikit.errors import InvalidCursor
+from newsroom.apikit.pagination import Cursor, newest_first_page, parse_cursor
 from results.selectors import race_boards
 
 from .live import state as live_state
@@ -31,6 +31,7 @@ from .live import stream as live_stream
 from .live.hub import hub
 from .live.render import op, render_catch_up
 from .models import LiveBlog, Post
+from .models.blog import BlogState
 from .structured_data import json_ld_script, live_blog_posting
 
 if TYPE_CHECKING:
@@ -45,48 +46,22 @@ if TYPE_CHECKING:
 PAGE_SIZE = 20
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where "Show older posts" continues: the last post shown (time, id)."""
-
-    published_at: datetime
-    pk: int
-
-    def __str__(self) -> str:
-        return f"{int(self.published_at.timestamp() * 1_000_000)}-{self.pk}"
-
-    @classmethod
-    def parse(cls, value: str | None) -> Cursor | None:
-        if not value:
-            return None
-        micros, _, pk = value.partition("-")
-        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 20:
-            raise ValueError("bad cursor")
-        return cls(datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(pk))
-
-
 def posts_page(
     blog: LiveBlog, *, key_events: bool, before: Cursor | None
-) -> tuple[list[Post], Cursor | None]:
-    """One page of visible posts, newest first, and the cursor of the next page."""
-    posts = Post.objects.filter(blog=blog).published().newest_first().for_display()
+) -> tuple[list[Post], str | None]:
+    """One page of visible posts, newest first, and the cursor of the next page (the
+    API's signed keyset cursor: one cursor and one paginator for the whole project)."""
+    posts = Post.objects.filter(blog=blog).published().for_display()
     if key_events:
         posts = posts.key_events()
-    if before is not None:
-        posts = posts.filter(published_at__lte=before.published_at).exclude(
-            published_at=before.published_at, pk__gte=before.pk
-        )
-    page = list(posts[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    # published() posts always have their time.
-    return page, Cursor(cast(datetime, page[-1].published_at), page[-1].pk) if more else None
+    page = newest_first_page(posts, field="published_at", limit=PAGE_SIZE, after=before)
+    return page.items, page.next
 
 
 def _page_args(request: HttpRequest) -> tuple[bool, Cursor | None]:
     try:
-        before = Cursor.parse(request.GET.get("before"))
-    except ValueError:
+        before = parse_cursor(request.GET.get("before"))
+    except InvalidCursor:
         raise Http404("That page of posts does not exist.") from None
     return request.GET.get("filter") == "key-events", before
 
@@ -194,15 +169,17 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     # NEWSROOM_LIVE_STATE_TTL old): the check must cost less than the request around it.
     # Any other answer reads the database afresh.
     remembered = live_state.cached(slug)
-    blog: live_state.BlogState | None
-    if remembered is not None and remembered.etag in request.headers.get("If-None-Match", ""):
+    blog: BlogState | None
+    if remembered is not None and remembered.etag("poll") in request.headers.get(
+        "If-None-Match", ""
+    ):
         blog = remembered
     else:
         blog = live_state.fetch(slug)
         if blog is None:
             raise Http404("No LiveBlog matches the given query.")
     interval = 0 if blog.ended else settings.NEWSROOM_POLL_INTERVAL
-    etag = blog.etag
+    etag = blog.etag("poll")
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     elif int(since) > blog.last_seq:

@@ -12,6 +12,7 @@ from newsroom.apikit.caching import (
     hashed_response,
     if_none_match,
     not_modified,
+    query_key,
     with_cache_headers,
 )
 from newsroom.apikit.inputs import parse
@@ -68,7 +69,7 @@ class BlogView(ApiView):
         The ETag follows the blog's change log: a 304 costs one query.
         """
         state = blog_state(slug)
-        etag = state.etag(request, "blog")
+        etag = state.etag("blog", query_key(request))
         if if_none_match(request, etag):
             return not_modified(etag)
         blog = LiveBlog.objects.prefetch_related(

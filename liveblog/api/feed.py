@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from newsroom.apikit.base import ApiView
-from newsroom.apikit.caching import if_none_match, not_modified, with_cache_headers
+from newsroom.apikit.caching import if_none_match, not_modified, query_key, with_cache_headers
 from newsroom.apikit.errors import InvalidCursor
 from newsroom.apikit.inputs import parse
 from newsroom.apikit.schema import READ_HEADERS, read_responses
@@ -53,7 +53,7 @@ class ChangeFeedView(ApiView):
                 "start again from after=0.",
                 details={"last_seq": state.last_seq},
             )
-        etag = state.etag(request, "changes")
+        etag = state.etag("changes", query_key(request))
         if if_none_match(request, etag):
             return not_modified(etag)
         new = Change.objects.after(state.pk, after, upto=state.last_seq)

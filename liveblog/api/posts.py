@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from newsroom.apikit.base import ApiView
-from newsroom.apikit.caching import if_none_match, not_modified, with_cache_headers
+from newsroom.apikit.caching import if_none_match, not_modified, query_key, with_cache_headers
 from newsroom.apikit.errors import Gone
 from newsroom.apikit.idempotency import idempotent
 from newsroom.apikit.inputs import parse
@@ -75,7 +75,7 @@ class BlogPostsView(ApiView):
         query = parse(PostListQuery, request.query_params)
         after = parse_cursor(query.get("cursor"))
         state = blog_state(slug)
-        etag = state.etag(request, "posts")
+        etag = state.etag("posts", query_key(request))
         if if_none_match(request, etag):
             return not_modified(etag)
         posts = Post.objects.filter(blog_id=state.pk).published().for_display()

@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection, connections
 
 from ..models import LiveBlog
+from ..models.blog import BlogState
 from . import state as live_state
 from .render import LiveEvent, render_catch_up, render_new
 
@@ -43,7 +44,7 @@ def catch_up(blog_id: int, after: int, upto: int) -> LiveEvent | None:
     return render_catch_up(blog_id, after, upto=upto)
 
 
-def lookup_blog(slug: str) -> live_state.BlogState | None:
+def lookup_blog(slug: str) -> BlogState | None:
     """Runs in the reader's request thread (it must see the request's own transaction),
     which lives as long as the stream: its database connection must not."""
     try:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from ..models.blog import BlogState
 from . import db as live_db
 from . import presence
 from . import redis as live_redis
@@ -125,7 +126,7 @@ class Hub:
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.redis_ok = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lookups: dict[str, asyncio.Future[live_state.BlogState | None]] = {}
+        self._lookups: dict[str, asyncio.Future[BlogState | None]] = {}
 
     # --- wake-ups -----------------------------------------------------------------
     def notify(self, blog_id: int) -> None:
@@ -229,7 +230,7 @@ class Hub:
             self._kick(int(blog))
 
     # --- readers --------------------------------------------------------------------
-    async def blog_state(self, slug: str) -> live_state.BlogState | None:
+    async def blog_state(self, slug: str) -> BlogState | None:
         """A blog's id, status and position, from memory when fresh (see ``state``)."""
         state = live_state.cached(slug)
         if state is not None:

@@ -15,31 +15,13 @@ that reads changes fetches a fresh entry first.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 
 from ..models import Change, LiveBlog
+from ..models.blog import BlogState
 
 MAX_ENTRIES = 1024
-
-
-@dataclass(frozen=True)
-class BlogState:
-    pk: int
-    slug: str
-    status: str
-    last_seq: int
-    fetched: float  # time.monotonic()
-
-    @property
-    def ended(self) -> bool:
-        return self.status == LiveBlog.Status.ENDED
-
-    @property
-    def etag(self) -> str:
-        """The poll endpoint's validator: it changes with every change of the blog."""
-        return f'"{self.last_seq}-{self.status}"'
 
 
 _by_slug: dict[str, BlogState] = {}
@@ -55,12 +37,10 @@ def cached(slug: str) -> BlogState | None:
 
 def fetch(slug: str) -> BlogState | None:
     """The blog's state from the database (one query), remembered for the TTL."""
-    row = LiveBlog.objects.filter(slug=slug).values_list("pk", "status", "last_seq").first()
-    if row is None:
+    state = LiveBlog.objects.state(slug)
+    if state is None:
         _by_slug.pop(slug, None)
         return None
-    state = BlogState(pk=row[0], slug=slug, status=row[1], last_seq=row[2],
-                      fetched=time.monotonic())  # fmt: skip
     if len(_by_slug) >= MAX_ENTRIES:
         _by_slug.clear()  # many blogs at once is rare; starting afresh is cheap
     _by_slug[slug] = state

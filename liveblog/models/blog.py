@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+
+from newsroom.apikit.etags import make_etag
+
+
+@dataclass(frozen=True)
+class BlogState:
+    """Where a blog stands in its change log: what every read of it depends on.
+
+    The stream, the poll endpoint and the API's blog-scoped reads all key on it.
+    ``updated_at`` (edits of the blog's own fields) and ``due`` (scheduled posts whose
+    time has come but which are not yet announced: visible already) come only with
+    ``detailed=True``, for reads that show them.
+    """
+
+    pk: int
+    slug: str
+    status: str
+    last_seq: int
+    updated_at: datetime | None = None
+    due: int = 0
+    fetched: float = field(default_factory=time.monotonic)
+
+    @property
+    def ended(self) -> bool:
+        return self.status == LiveBlog.Status.ENDED
+
+    def etag(self, *parts: object) -> str:
+        """The validator of a read of this blog (``parts``: which read, its query)."""
+        updated = self.updated_at.isoformat() if self.updated_at else ""
+        return make_etag("blog", self.pk, self.last_seq, self.status, updated, self.due, *parts)
 
 
 class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
@@ -19,6 +54,29 @@ class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
     def ended(self) -> LiveBlogQuerySet:
         """Finished coverage, most recently started first."""
         return self.filter(status=LiveBlog.Status.ENDED).order_by("-coverage_start", "-pk")
+
+    def state(self, slug: str, *, detailed: bool = False) -> BlogState | None:
+        """The blog's position in one query (None if there is no such blog)."""
+        rows = self.filter(slug=slug)
+        if not detailed:
+            row = rows.values_list("pk", "status", "last_seq").first()
+            return BlogState(row[0], slug, row[1], row[2]) if row else None
+        from .post import Post
+
+        due = (
+            Post.objects.filter(blog=OuterRef("pk"))
+            .due()
+            .order_by()
+            .values("blog")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        found = (
+            rows.annotate(due=Coalesce(Subquery(due), 0))
+            .values_list("pk", "status", "last_seq", "updated_at", "due")
+            .first()
+        )
+        return BlogState(found[0], slug, *found[1:]) if found else None
 
 
 class LiveBlog(models.Model):

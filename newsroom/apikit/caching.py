@@ -9,7 +9,6 @@ and no rendering; other reads hash what they would send.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from django.http import HttpResponse, HttpResponseBase
@@ -18,21 +17,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-API_VERSION = "v1"
+from .etags import body_etag
+
 CACHE_CONTROL = "private, no-cache"
 _TAG = re.compile(r'\s*(?:W/)?("[^"]*")\s*(?:,|$)')
-
-
-def make_etag(*parts: object) -> str:
-    """A strong ETag from the parts it depends on (the API version is always one)."""
-    digest = hashlib.blake2b(
-        "\x1f".join(str(part) for part in (API_VERSION, *parts)).encode(), digest_size=12
-    )
-    return f'"{digest.hexdigest()}"'
-
-
-def body_etag(content: bytes) -> str:
-    return make_etag(hashlib.sha256(content).hexdigest())
 
 
 def query_key(request: Request) -> str:
