@@ -48,7 +48,6 @@ class EmbeddedBeat:
     def run(self, name: str) -> None:
         """Run one entry's task here and now; a failure is logged, never raised."""
         entry = self.entries[name]
-        close_old_connections()
         try:
             result = registered(entry["task"]).apply(
                 args=entry.get("args", ()), kwargs=entry.get("kwargs", {})
@@ -57,6 +56,13 @@ class EmbeddedBeat:
                 logger.error("embedded beat: %s failed: %r", name, result.result)
         except Exception:
             logger.exception("embedded beat: %s could not run", name)
+
+    def run_in_thread(self, name: str) -> None:
+        """``run`` in the beat's own thread, with a usable database connection (like a
+        worker: stale or broken connections are dropped before and after)."""
+        close_old_connections()
+        try:
+            self.run(name)
         finally:
             close_old_connections()
 
@@ -65,7 +71,7 @@ class EmbeddedBeat:
         while True:
             await asyncio.sleep(TICK)
             for name in self.due(time.monotonic()):
-                await loop.run_in_executor(_THREAD, self.run, name)
+                await loop.run_in_executor(_THREAD, self.run_in_thread, name)
 
 
 def start() -> asyncio.Task[None] | None:
