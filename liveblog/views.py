@@ -20,10 +20,13 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from newsroom.apikit.errors import InvalidCursor
 from newsroom.apikit.pagination import Cursor, newest_first_page, parse_cursor
+from newsroom.media import media_response
+from newsroom.staff.models import Reporter
+from results.models import Candidate
 from results.selectors import race_boards
 
 from .live import state as live_state
@@ -192,3 +195,30 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     response["X-Poll-Interval"] = str(interval)
     patch_cache_control(response, public=True, max_age=1 if not blog.ended else 3600)
     return response
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """An uploaded file, served only to those who may see what it belongs to.
+
+    A post's photos, videos and renditions: to anyone while the post is public
+    (cacheable); while it is not (draft, submitted, scheduled before its time,
+    retracted), only to staff who may see the post (never cached); 404 to everyone
+    else, as for a name that was never stored. Candidate photos and reporters'
+    headshots are public. Every answer carries nosniff and a sandboxing CSP.
+    """
+    posts = Post.objects.with_media(path)
+    if posts.published().exists():
+        return media_response(path, public=True)
+    if posts.visible_to(request.user).exists():
+        return media_response(path, public=False)
+    if not posts.exists() and _public_photo(path):
+        return media_response(path, public=True)
+    raise Http404("No such file.")
+
+
+def _public_photo(path: str) -> bool:
+    return (
+        Candidate.objects.filter(photo=path).exists()
+        or Reporter.objects.filter(headshot=path).exists()
+    )

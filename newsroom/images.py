@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -63,10 +62,11 @@ _MESSAGES = {
 class CleanImage:
     """A validated upload, re-encoded from its pixels: the only form in which it is stored."""
 
-    content: ContentFile[bytes]  # re-encoded bytes, .name set to "<stem>.<jpg|png|webp>"
+    content: ContentFile[bytes]  # re-encoded bytes, .name "upload.<jpg|png|webp>"
     width: int
     height: int
     format: str  # "JPEG" | "PNG" | "WEBP"
+    original_name: str  # the uploader's file name, cleaned: metadata, never a path
 
 
 def _error(code: str, message_key: str | None = None, **params: Any) -> ValidationError:
@@ -79,7 +79,7 @@ def clean_image(upload: File[bytes] | IO[bytes], *, name: str | None = None) -> 
     Raises ``django.core.exceptions.ValidationError`` with a stable ``code``.
     """
     data = _read_capped(upload, settings.NEWSROOM_IMAGE_MAX_BYTES)
-    stem = _safe_stem(name if name is not None else getattr(upload, "name", None))
+    original = _original_name(name if name is not None else getattr(upload, "name", None))
     with warnings.catch_warnings():
         # Pillow's own bomb guard is only a warning below 2x its limit; make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -101,8 +101,20 @@ def clean_image(upload: File[bytes] | IO[bytes], *, name: str | None = None) -> 
         options["icc_profile"] = icc
     buffer = io.BytesIO()
     out.save(buffer, format=fmt, **options)
-    content = ContentFile(buffer.getvalue(), name=f"{stem}.{_EXTENSIONS[fmt]}")
-    return CleanImage(content=content, width=out.width, height=out.height, format=fmt)
+    # The stored name is the server's (newsroom.media.upload_to): only the extension,
+    # from the detected format, survives from here.
+    content = ContentFile(buffer.getvalue(), name=f"upload.{_EXTENSIONS[fmt]}")
+    return CleanImage(
+        content=content, width=out.width, height=out.height, format=fmt, original_name=original
+    )
+
+
+def clean_form_upload(upload: Any) -> Any:
+    """For a form's ``clean_<field>``: a new upload checked and re-encoded (stored under
+    the server's name, ``newsroom.media.upload_to``); the stored file left as it is."""
+    if upload and hasattr(upload, "content_type"):
+        return clean_image(upload).content
+    return upload
 
 
 def _read_capped(upload: File[bytes] | IO[bytes], limit: int) -> bytes:
@@ -138,12 +150,12 @@ def _human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _safe_stem(name: object) -> str:
-    """A short ASCII slug from the client's name: it can carry paths, dots and scripts."""
+def _original_name(name: object) -> str:
+    """The uploader's file name without any path, for the record (never used to store)."""
     if not isinstance(name, str):
-        return "image"
+        return ""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return slugify(base.rsplit(".", 1)[0])[:50].strip("-_") or "image"
+    return "".join(ch for ch in base if ch.isprintable())[:200]
 
 
 def _open(data: bytes) -> Image.Image:

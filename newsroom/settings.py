@@ -289,8 +289,14 @@ NEWSROOM_DISPLAY_TIME_ZONE = os.environ.get("NEWSROOM_DISPLAY_TIME_ZONE", "Europ
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded media: server-chosen unguessable names, served with nosniff and a sandboxing
+# CSP (newsroom/media.py). Django decides who may fetch a file (liveblog.views.media);
+# behind nginx it answers with X-Accel-Redirect to NEWSROOM_MEDIA_ACCEL_PREFIX, an
+# internal location, and nginx sends the bytes (docs/deployment.md). NEWSROOM_MEDIA_URL
+# may name another, cookieless origin that proxies to /media/ here (docs/operations.md).
+MEDIA_URL = os.environ.get("NEWSROOM_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+NEWSROOM_MEDIA_ACCEL_PREFIX = os.environ.get("NEWSROOM_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 from django.views.defaults import server_error
-from django.views.static import serve
+
+from liveblog import views as liveblog_views
 
 from . import health
 from .apikit import errors as api_errors
@@ -24,14 +24,11 @@ urlpatterns = [
     # Any other /api/ address (another version, a typo) answers JSON too.
     re_path(r"^api(?:/(?P<path>.*))?$", api_errors.not_found),
     path("results/", include("results.urls")),
+    # Uploads: Django decides who may fetch each (an embargoed photo is not public);
+    # behind nginx it hands the bytes over with X-Accel-Redirect (newsroom/media.py).
+    re_path(r"^media/(?P<path>.+)$", liveblog_views.media, name="media"),
     path("", include("liveblog.urls")),
 ]
-
-if settings.DEBUG:
-    # Uploaded media in development and the demo; production serves MEDIA_ROOT from nginx.
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

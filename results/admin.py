@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from newsroom.images import clean_form_upload
+
 from . import services
 from .forms import CallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
@@ -23,8 +26,20 @@ from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
 _M = TypeVar("_M", bound=Model)
 
 
+class CandidateForm(forms.ModelForm[Candidate]):
+    class Meta:
+        model = Candidate
+        fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
+
+    def clean_photo(self) -> Any:
+        # The same checks as a post's photo: type by content, bounded, re-encoded
+        # without EXIF/GPS, stored under the server's name (the API shows these).
+        return clean_form_upload(self.cleaned_data.get("photo"))
+
+
 class CandidateInline(admin.TabularInline[Candidate, Race]):
     model = Candidate
+    form = CandidateForm
     extra = 0
     fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from newsroom.media import upload_to
+
 
 class Race(models.Model):
     name = models.CharField(max_length=200)
@@ -50,7 +52,7 @@ class Candidate(models.Model):
     party = models.CharField(max_length=80)
     party_short = models.CharField(max_length=12, blank=True)
     colour = models.CharField(max_length=7, default="#666666", help_text="Hex, e.g. #c8102e.")
-    photo = models.ImageField(upload_to="candidates/", blank=True)
+    photo = models.ImageField(upload_to=upload_to("candidates"), blank=True, max_length=200)
     ballot_order = models.PositiveSmallIntegerField(default=0)
     source_id = models.CharField(max_length=40, blank=True, help_text="The feed's candidate id.")
 

@@ -8,8 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from newsroom.images import clean_image
+
 from ..html import ALLOWED_TAGS
-from ..images import clean_image
 from ..models import LiveBlog, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..video import check_video_file, embed_url

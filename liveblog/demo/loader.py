@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
+from newsroom.images import clean_image
 from newsroom.staff.models import Reporter
 from newsroom.staff.roles import EDITOR, REPORTER
 from results.models import Candidate, Race, WinnerCall
@@ -30,7 +31,6 @@ from results.services import CandidateCount, snapshot_record, total_for_shares
 
 from ..changes import record_change
 from ..html import paragraphs_to_html
-from ..images import clean_image
 from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
 from ..renditions import queue_renditions
 
@@ -120,7 +120,7 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
         )
     for order, item in enumerate(data["media"]):
         if item["kind"] == "image":
-            cleaned = clean_image(_placeholder_jpeg(item["alt"]), name=item["alt"][:40] or "image")
+            cleaned = clean_image(_placeholder_jpeg(item["alt"]), name="placeholder.jpg")
             image = PostImage(
                 post=post,
                 alt_text=item["alt"],
@@ -128,8 +128,9 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
                 credit=item["credit"],
                 placement=item["placement"],
                 order=order,
+                original_name=cleaned.original_name,
             )
-            # clean_image always names the re-encoded file.
+            # Stored under the server's unguessable name (newsroom.media.upload_to).
             image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
             image.save()
             queue_renditions(image)
@@ -137,7 +138,8 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
             video = PostVideo(
                 post=post, caption=item["caption"], placement=item["placement"], order=order
             )
-            video.file.save("placeholder.webm", ContentFile(PLACEHOLDER_VIDEO.read_bytes()))
+            video.original_name = "placeholder.webm"
+            video.file.save("upload.webm", ContentFile(PLACEHOLDER_VIDEO.read_bytes()))
             poster = clean_image(_placeholder_jpeg(item["caption"]), name="poster")
             video.poster.save(cast(str, poster.content.name), poster.content)
     record_change(blog_id=blog.pk, kind=Change.Kind.PUBLISHED, post=post)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 from django.db import models
 
+from newsroom.media import upload_to
+
 
 class Placement(models.TextChoices):
     LEAD = "lead", "Before the text"
@@ -12,11 +14,16 @@ class Placement(models.TextChoices):
 
 
 class PostImage(models.Model):
-    """A photo, stored only after ``liveblog.images.clean_image`` re-encoded it."""
+    """A photo, stored only after ``newsroom.images.clean_image`` re-encoded it."""
 
     post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="images")
+    # Stored as posts/<128 random bits>.<detected type> (newsroom.media): unguessable,
+    # so an embargoed photo cannot be found before the post is public.
     image = models.ImageField(
-        upload_to="posts/%Y/%m/", width_field="width", height_field="height", max_length=200
+        upload_to=upload_to("posts"), width_field="width", height_field="height", max_length=200
+    )
+    original_name = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="The uploader's file name."
     )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
@@ -72,8 +79,11 @@ class PostVideo(models.Model):
     url = models.URLField(
         blank=True, help_text="A YouTube or Vimeo link (hosts in NEWSROOM_VIDEO_EMBED_HOSTS)."
     )
-    file = models.FileField(upload_to="videos/%Y/%m/", blank=True, max_length=200)
-    poster = models.ImageField(upload_to="videos/posters/%Y/%m/", blank=True, max_length=200)
+    file = models.FileField(upload_to=upload_to("videos"), blank=True, max_length=200)
+    poster = models.ImageField(upload_to=upload_to("videos"), blank=True, max_length=200)
+    original_name = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="The uploader's file name."
+    )
     caption = models.CharField(max_length=500, help_text='Shown as "Media caption, …".')
     placement = models.CharField(max_length=4, choices=Placement, default=Placement.LEAD)
     order = models.PositiveSmallIntegerField(default=0)

@@ -69,6 +69,19 @@ class PostQuerySet(models.QuerySet["Post"]):
         """Scheduled posts whose time has come (visible, but not yet announced)."""
         return self.filter(status=Post.Status.SCHEDULED, published_at__lte=at or timezone.now())
 
+    def with_media(self, name: str) -> PostQuerySet:
+        """The post a stored media file belongs to: a photo, a video or its poster, or
+        one of a photo's renditions (``renditions/<photo's name without extension>/…``)."""
+        owns = (
+            models.Q(images__image=name)
+            | models.Q(videos__file=name)
+            | models.Q(videos__poster=name)
+        )
+        if name.startswith("renditions/") and name.count("/") >= 2:
+            source = name.removeprefix("renditions/").rsplit("/", 1)[0]
+            owns |= models.Q(images__image__startswith=f"{source}.")
+        return self.filter(owns).distinct()
+
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Readers see published posts; staff see every post in the admin and API."""
         if getattr(user, "is_staff", False) and user.has_perm("liveblog.view_post"):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 
-from ..images import clean_image
+from newsroom.images import clean_image
+
 from ..models import Post, PostImage, PostVideo
 from ..models.media import Placement
 from ..renditions import queue_renditions
@@ -42,8 +43,9 @@ def _placement(value: str) -> str:
 
 def _store_image(image: PostImage, file: IO[bytes]) -> None:
     cleaned = clean_image(file)
-    # clean_image always names the re-encoded file.
+    # The storage picks the name (newsroom.media.upload_to); the uploader's is metadata.
     image.image.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+    image.original_name = cleaned.original_name
 
 
 @transaction.atomic
@@ -122,6 +124,24 @@ def post_remove_image(*, image: PostImage, by: User | AnonymousUser) -> None:
     touch_edited(post=post, by=by)
 
 
+def _store_video(video: PostVideo, file: IO[bytes]) -> None:
+    extension = check_video_file(file)  # from the container's structure, not the name
+    file.seek(0)
+    video.file.save(f"upload.{extension}", File(file), save=False)
+    video.original_name = _client_name(file)
+
+
+def _store_poster(video: PostVideo, poster: IO[bytes]) -> None:
+    cleaned = clean_image(poster)
+    video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+
+
+def _client_name(file: IO[bytes]) -> str:
+    name = getattr(file, "name", "") or ""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:200]
+
+
 @transaction.atomic
 def post_add_video(
     *,
@@ -150,12 +170,9 @@ def post_add_video(
         url=embed_url(url) if url else "",
     )
     if file is not None:
-        extension = check_video_file(file)
-        video.file.save(f"video.{extension}", ContentFile(file.read()), save=False)
+        _store_video(video, file)
     if poster is not None:
-        cleaned = clean_image(poster)
-        # clean_image always names the re-encoded file.
-        video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+        _store_poster(video, poster)
     video.save()
     touch_edited(post=post, by=by)
     return video
@@ -191,13 +208,11 @@ def post_update_video(
     for name in changed:
         setattr(video, name, fields[name])
     if file is not None:
-        extension = check_video_file(file)
-        video.file.save(f"video.{extension}", ContentFile(file.read()), save=False)
+        _store_video(video, file)
     if bool(video.url) == bool(video.file):
         raise ValidationError("Give either a video link or a video file.")
     if poster is not None:
-        cleaned = clean_image(poster)
-        video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
+        _store_poster(video, poster)
     video.save()
     touch_edited(post=post, by=by)
     return video

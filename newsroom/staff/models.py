@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from newsroom.media import upload_to
+
 
 class Reporter(models.Model):
     """The byline identity of a staff member (reporters, editors, correspondents)."""
@@ -26,7 +28,7 @@ class Reporter(models.Model):
         blank=True,
         help_text='The usual location line, for example "Reporting from Washington DC".',
     )
-    headshot = models.ImageField(upload_to="reporters/", blank=True)
+    headshot = models.ImageField(upload_to=upload_to("reporters"), blank=True, max_length=200)
 
     class Meta:
         ordering = ["display_name"]

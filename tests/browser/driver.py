@@ -57,6 +57,7 @@ class Driver:
             "schedule": self.schedule,
             "add_image": self.add_image,
             "announcements": self.announcements,
+            "plant_media": self.plant_media,
         }
 
     # --- helpers ------------------------------------------------------------------
@@ -226,6 +227,19 @@ class Driver:
             post=self._post(id), by=self.editor, file=buffer, alt_text="A teal square"
         )
         return {"image": image.pk, "name": image.image.name}
+
+    def plant_media(self, id: int, content: str, extension: str) -> dict[str, Any]:
+        """Store ``content`` as if a hostile file had got past the upload checks: on disk
+        under a server-style name, attached to the post as a photo. Returns its URL."""
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        from liveblog.models import PostImage
+        from newsroom.media import unguessable_name
+
+        name = default_storage.save(unguessable_name("posts", extension), ContentFile(content))
+        PostImage.objects.create(post_id=id, image=name, alt_text="x", width=1, height=1)
+        return {"url": default_storage.url(name)}
 
     def announcements(self, id: int) -> dict[str, Any]:
         """How many times the post was announced (its "published" change-log entries)."""

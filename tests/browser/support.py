@@ -401,6 +401,12 @@ class Newsroom:
         """Create and publish a post; returns its ``id``, ``anchor`` and the blog's ``seq``."""
         return self.call("publish", title=title, body=body, blog=blog)
 
+    def plant_media(self, post_id: int, content: str, extension: str) -> str:
+        """A hostile file stored as the post's photo, as if it had passed the checks."""
+        return str(
+            self.call("plant_media", id=post_id, content=content, extension=extension)["url"]
+        )
+
     def edit(self, post_id: int, *, title: str | None = None, body: str | None = None,
              note: str = "") -> dict[str, Any]:  # fmt: skip
         return self.call("edit", id=post_id, title=title, body=body, note=note)

@@ -241,8 +241,8 @@ def test_reporter_files_draft_with_photo_from_add_page(reporter_client, reporter
     path = Path(image.image.path)
     assert path.is_file()
     assert path.is_relative_to(Path(settings.MEDIA_ROOT))
-    assert path.name.startswith("polling-station")
-    assert path.suffix == ".jpg"
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", path.name)  # the server's name, not theirs
+    assert image.original_name == "Polling Station.JPG"
     stored = path.read_bytes()
     assert stored != original
     assert b"source's kitchen" not in stored  # re-encoded: the comment is gone

@@ -1,4 +1,4 @@
-"""Tests for liveblog.images.clean_image: every input is generated here, nothing is stored."""
+"""Tests for newsroom.images.clean_image: every input is generated here, nothing is stored."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
-from liveblog.images import CleanImage, clean_image
+from newsroom.images import CleanImage, clean_image
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
@@ -86,7 +86,8 @@ def test_accepts_each_supported_format_with_its_dimensions(fmt: str, extension: 
     result = clean_image(io.BytesIO(photo(fmt, (64, 48))), name="Match report.bin")
 
     assert (result.width, result.height, result.format) == (64, 48, fmt)
-    assert result.content.name == f"match-report.{extension}"
+    assert result.content.name == f"upload.{extension}"  # the storage names it (media.py)
+    assert result.original_name == "Match report.bin"
     out = reopen(result)
     assert (out.format, out.size) == (fmt, (64, 48))
 
@@ -97,23 +98,28 @@ def test_extension_comes_from_content_not_client_name() -> None:
     result = clean_image(upload)
 
     assert result.format == "PNG"
-    assert result.content.name == "reporter-photo.png"
+    assert result.content.name == "upload.png"
+    assert result.original_name == "Reporter Photo.JPG"
 
 
-def test_unsafe_client_name_is_slugified() -> None:
+def test_unsafe_client_name_is_kept_only_as_metadata_without_its_path() -> None:
     result = clean_image(io.BytesIO(photo()), name="..\\..\\etc/Passwd Photo!.php.jpg")
 
-    assert result.content.name == "passwd-photophp.jpg"
+    assert result.content.name == "upload.jpg"
+    assert result.original_name == "Passwd Photo!.php.jpg"
 
 
-def test_name_defaults_to_image_when_unknown() -> None:
-    assert clean_image(io.BytesIO(photo())).content.name == "image.jpg"
+def test_no_client_name_is_no_original_name() -> None:
+    result = clean_image(io.BytesIO(photo()))
+
+    assert (result.content.name, result.original_name) == ("upload.jpg", "")
 
 
 def test_long_names_are_shortened() -> None:
     result = clean_image(io.BytesIO(photo()), name="a" * 300 + ".jpg")
 
-    assert len(result.content.name) <= 54
+    assert len(result.original_name) == 200
+    assert result.content.name == "upload.jpg"
 
 
 def test_svg_is_refused() -> None:
@@ -415,7 +421,7 @@ def test_simple_uploaded_file_works() -> None:
 
     result = clean_image(upload)
 
-    assert (result.format, result.content.name) == ("WEBP", "goal.webp")
+    assert (result.format, result.original_name) == ("WEBP", "goal.webp")
 
 
 def test_temporary_uploaded_file_works() -> None:
@@ -425,7 +431,7 @@ def test_temporary_uploaded_file_works() -> None:
         upload.write(data)
         upload.seek(0)
 
-        assert clean_image(upload).content.name == "crowd.jpg"
+        assert clean_image(upload).original_name == "crowd.jpg"
     finally:
         upload.close()
 
@@ -436,4 +442,4 @@ def test_closed_django_file_is_reopened(tmp_path) -> None:
     django_file = File(path.open("rb"), name=str(path))
     django_file.close()
 
-    assert clean_image(django_file).content.name == "finish-line.png"
+    assert clean_image(django_file).original_name == "Finish Line.png"
