@@ -3,7 +3,7 @@
  * extension, or the polling fallback), each change exactly once and in order.
  *
  * - Every event carries the blog's change sequence as its id. Older or repeated ones are
- *   ignored; after each event the cursor is written into `sse-connect`, which the htmx
+ *   ignored; after each event the cursor is written into `data-sse-connect`, which the htmx
  *   extension re-reads when it reconnects (it does not send Last-Event-ID itself), so a
  *   dropped connection or a restarted server resumes exactly where the page is.
  * - Operations describe the current state ("upsert this card", "remove that post",
@@ -20,7 +20,7 @@
   var button = document.getElementById("new-posts");
   var announcer = document.getElementById("live-announcer");
   var keyEventsOnly = root.dataset.filter === "key-events";
-  var streamUrl = (root.getAttribute("sse-connect") || "").split("?")[0];
+  var streamUrl = (root.getAttribute("data-sse-connect") || "").split("?")[0];
   var pollUrl = root.dataset.pollUrl;
   var pollInterval = Number(root.dataset.pollInterval || 5);
   var applied = Number(root.dataset.seq || 0);
@@ -32,8 +32,8 @@
   function setCursor(seq) {
     applied = seq;
     root.dataset.seq = String(seq);
-    if (root.hasAttribute("sse-connect")) {
-      root.setAttribute("sse-connect", streamUrl + "?after=" + seq);
+    if (root.hasAttribute("data-sse-connect")) {
+      root.setAttribute("data-sse-connect", streamUrl + "?after=" + seq);
     }
   }
 
@@ -148,8 +148,8 @@
   }
 
   function stopStream() {
-    if (!root.hasAttribute("sse-connect")) return;
-    root.removeAttribute("sse-connect");
+    if (!root.hasAttribute("data-sse-connect")) return;
+    root.removeAttribute("data-sse-connect");
     if (window.htmx) window.htmx.trigger(root, "htmx:beforeCleanupElement");
   }
 

@@ -37,8 +37,8 @@ def test_ending_a_blog_stops_open_pages_and_fresh_loads_do_not_connect(
     expect(page.locator("#blog-status .status-live")).to_have_count(0)
     # The page has stopped its connection: no attribute to reconnect from, the source
     # closed, and no new request over longer than the stream's retry interval (2 s).
-    expect(page.locator("#live")).not_to_have_attribute("sse-connect", "")
-    assert page.get_attribute("#live", "sse-connect") is None
+    expect(page.locator("#live")).not_to_have_attribute("data-sse-connect", "")
+    assert page.get_attribute("#live", "data-sse-connect") is None
     wait_for_js(page, "window.__live.closes > 0", timeout=2)
     page.wait_for_timeout(3_000)
     assert len(reader.stream_requests()) == streams_before, reader.stream_requests()
@@ -50,7 +50,7 @@ def test_ending_a_blog_stops_open_pages_and_fresh_loads_do_not_connect(
 
     fresh = open_reader(server, slug=slug, wait_for_stream=False)
     expect(fresh.page.locator("#blog-status")).to_contain_text(ENDED_TEXT)
-    assert fresh.page.get_attribute("#live", "sse-connect") is None
+    assert fresh.page.get_attribute("#live", "data-sse-connect") is None
     assert fresh.page.get_attribute("#live", "data-live") is None
     fresh.page.wait_for_timeout(2_500)
     assert fresh.stream_requests() == []

@@ -184,7 +184,7 @@ def test_polling_fallback_delivers_the_same_changes(server, newsroom, open_reade
     reader = open_reader(server, "?live=poll")
     page = reader.page
     assert page.get_attribute("#live", "data-live") == "poll"
-    assert page.get_attribute("#live", "sse-connect") is None
+    assert page.get_attribute("#live", "data-sse-connect") is None
     # The first poll goes out at once: wait for it, so the timings below are steady.
     wait_until(page, lambda: any("/changes/?since=" in url for url in reader.requests))
 

@@ -162,7 +162,7 @@ def test_page_is_live_with_its_sequence(client, blog, editor, published):
     html = client.get(blog.get_absolute_url()).content.decode()
     seq = LiveBlog.objects.get(pk=blog.pk).last_seq
     assert f'data-seq="{seq}"' in html
-    assert f'sse-connect="/live/{blog.slug}/stream/?after={seq}"' in html
+    assert f'data-sse-connect="/live/{blog.slug}/stream/?after={seq}"' in html
 
 
 def test_ended_blog_says_so_and_opens_no_connection(client, blog, editor):

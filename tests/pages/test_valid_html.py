@@ -1,0 +1,107 @@
+"""Every public page is valid HTML by the W3C Nu HTML checker (``vnu-jar`` from npm,
+pinned in ``tests/pages/package.json``, run with Java), the demo's pages and the states a
+reader meets: the index, the live page, key events, older posts (page and fragment), a
+permalink, the results page, an ended blog and a scheduled one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from liveblog.demo.loader import load_demo
+from liveblog.models import LiveBlog, Post
+from results.models import Race
+from tests import factories
+from tests.liveblog.test_page import make_posts
+
+HERE = Path(__file__).parent
+VNU = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+FRAGMENT = (
+    '<!doctype html><html lang="en"><head><title>Fragment</title></head><body>{}</body></html>'
+)
+
+
+@pytest.fixture(scope="session")
+def vnu() -> Path:
+    """The checker's jar, installed from npm on first use (its Java download is not run)."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is needed to run the Nu HTML checker (apt-get install default-jre)")
+    if not VNU.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is needed to install the Nu HTML checker (vnu-jar)")
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(HERE), "--no-audit", "--no-fund",
+             "--ignore-scripts"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not VNU.exists():
+            pytest.fail(f"npm install failed:\n{done.stdout}\n{done.stderr}")
+    return VNU
+
+
+def pages(client: Client) -> dict[str, str]:
+    """Every kind of public page, as readers get it."""
+    demo = LiveBlog.objects.get(slug="us-election-2024")
+    make_posts(demo, 25)  # more than a page: "Show older posts" appears
+    first = client.get(f"/live/{demo.slug}/").content.decode()
+    older = first.split("?before=", 1)[1].split('"', 1)[0].split("&", 1)[0]
+    ended = factories.LiveBlogFactory(slug="over", status=LiveBlog.Status.ENDED)
+    factories.PostFactory(blog=ended, published=True, title="The last word")
+    factories.LiveBlogFactory(
+        slug="soon", status=LiveBlog.Status.SCHEDULED,
+        coverage_start=timezone.now() + timedelta(days=2),
+    )  # fmt: skip
+    post = Post.objects.filter(blog=demo).published().newest_first().first()
+    assert post is not None
+    urls = {
+        "blog index": "/live/",
+        "live page": f"/live/{demo.slug}/",
+        "key events": f"/live/{demo.slug}/?filter=key-events",
+        "older posts page": f"/live/{demo.slug}/?before={older}",
+        "permalink": post.get_absolute_url(),
+        "results page": f"/results/{Race.objects.get().slug}/",
+        "ended blog": "/live/over/",
+        "scheduled blog": "/live/soon/",
+    }
+    found = {}
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        found[name] = response.content.decode()
+    fragment = client.get(f"/live/{demo.slug}/posts/?before={older}", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    found["older posts fragment"] = FRAGMENT.format(fragment.content.decode())
+    return found
+
+
+@pytest.mark.django_db
+def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings) -> None:
+    settings.NEWSROOM_DEMO_PASSWORD = "valid-html-123"
+    load_demo()
+    written = []
+    for name, html in pages(Client()).items():
+        path = tmp_path / f"{name.replace(' ', '-')}.html"
+        path.write_text(html)
+        written.append(path)
+
+    done = subprocess.run(
+        ["java", "-jar", str(vnu), "--errors-only", "--format", "json", *map(str, written)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    report = json.loads(done.stderr or done.stdout or '{"messages": []}')
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in report["messages"]
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors)
+    assert len(written) == 9
