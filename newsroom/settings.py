@@ -1,8 +1,10 @@
 """Newsroom settings: one module, read from the environment.
 
-With no variables set it runs on a laptop: SQLite, a local-memory cache, Celery
-tasks run in-process. Production sets ``DJANGO_DEBUG=false``,
-``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``.
+It fails closed: debug is off unless ``DJANGO_DEBUG=true`` says otherwise, and with debug
+off ``DJANGO_SECRET_KEY`` must be set. A laptop (``make demo``, ``make test``) says
+``DJANGO_DEBUG=true`` and gets SQLite, a local-memory cache and in-process Celery
+tasks; production sets ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``,
+``DATABASE_URL`` and ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -33,13 +35,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a deployment that forgets the variable serves no debug pages.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production). On a "
+            "laptop, `make demo` and `make test` set DJANGO_DEBUG=true for you."
+        )
     SECRET_KEY = "django-insecure-newsroom-development-key-never-use-in-production"
+# Error pages and reports mask secrets and every URL-shaped setting (DATABASE_URL…).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "newsroom.reporting.NewsroomReporterFilter"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -79,3 +79,72 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_check_deploy(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="live.example.org")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+# --- Fail closed -------------------------------------------------------------------------
+
+
+def settings_in_fresh_process(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_fresh_start_without_variables_refuses_to_serve_rather_than_debug():
+    result = settings_in_fresh_process("print('started')")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_debug_is_off_unless_asked_for():
+    from django.conf import settings
+
+    key = secrets.token_urlsafe(50)
+    code = "from django.conf import settings; print(settings.DEBUG)"
+
+    assert settings_in_fresh_process(code, DJANGO_SECRET_KEY=key).stdout.strip() == "False"
+    assert settings_in_fresh_process(code, DJANGO_DEBUG="true").stdout.strip() == "True"
+    assert settings.DEFAULT_EXCEPTION_REPORTER_FILTER == "newsroom.reporting.NewsroomReporterFilter"
+
+
+LEAKY = {
+    "DATABASE_URL": "postgres://newsroom:" + "hunter2" + "@db.internal:5432/newsroom",
+    "REDIS_URL": "redis://:" + "s3cret" + "@redis.internal:6379/0",
+    "NEWSROOM_RESULTS_FEED_URL": "https://api.ap.org/v2/elections?apiKey=" + "abc123",
+}
+
+
+@pytest.fixture
+def leaky_settings(settings):
+    settings.DEBUG = True
+    for name, value in LEAKY.items():
+        setattr(settings, name, value)
+
+
+def _fail() -> None:
+    raise RuntimeError("boom")
+
+
+def test_error_pages_mask_url_shaped_settings(rf, leaky_settings):
+    import sys as _sys
+
+    from django.views.debug import technical_500_response
+
+    try:
+        _fail()
+    except RuntimeError:
+        page = technical_500_response(rf.get("/"), *_sys.exc_info()).content.decode()
+
+    for value in LEAKY.values():
+        assert value not in page
+    assert "hunter2" + "@" not in page

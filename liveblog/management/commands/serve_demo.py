@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -52,15 +54,18 @@ class Command(BaseCommand):
         )
         python = sys.executable
         commands = [
+            # No proxy in front: the client's own address, never X-Forwarded-For.
             [python, "-m", "uvicorn", "liveblog.live.asgi:application", "--host", host,
-             "--port", str(port), "--log-level", "warning"],
+             "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
         ]  # fmt: skip
         if settings.REDIS_URL:
             commands += [
                 [python, "-m", "celery", "-A", "newsroom", "worker", "--loglevel", "warning",
                  "--concurrency", "2"],
+                # Its own schedule file: two demos on one machine must not share one.
                 [python, "-m", "celery", "-A", "newsroom", "beat", "--loglevel", "warning",
-                 "--schedule", "/tmp/newsroom-celerybeat-schedule"],
+                 "--schedule", str(Path(tempfile.mkdtemp(prefix="newsroom-beat-"))
+                                   / "schedule")],
             ]  # fmt: skip
         processes = [subprocess.Popen(command) for command in commands]
 
