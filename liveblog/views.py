@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_safe
 from newsroom.apikit.errors import InvalidCursor
 from newsroom.apikit.pagination import Cursor, newest_first_page, parse_cursor
 from newsroom.media import media_response
+from newsroom.params import sequence
 from newsroom.staff.models import Reporter
 from results.models import Candidate
 from results.selectors import race_boards
@@ -165,8 +166,8 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     sequence), with an ETag and 304 when nothing changed. ``X-Poll-Interval`` tells the
     client when to ask again (0: stop, the blog has ended).
     """
-    since = request.GET.get("since", "")
-    if not since.isdigit() or len(since) > 18:
+    since = sequence(request.GET.get("since"))
+    if since is None:
         return HttpResponseBadRequest("since must be a change sequence number")
     # "Nothing changed" may come from this process's memory of the blog (at most
     # NEWSROOM_LIVE_STATE_TTL old): the check must cost less than the request around it.
@@ -185,10 +186,10 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     etag = blog.etag("poll")
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
-    elif int(since) > blog.last_seq:
+    elif since > blog.last_seq:
         response = HttpResponse(op("reload"))  # the page is from another database
     else:
-        event = render_catch_up(blog.pk, int(since))
+        event = render_catch_up(blog.pk, since)
         response = HttpResponse(event.html if event else "")
     response["ETag"] = etag
     response["X-Seq"] = str(blog.last_seq)

@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from newsroom.params import sequence
+
 from ..models.blog import BlogState
 from . import db as live_db
 from . import presence
@@ -223,11 +225,11 @@ class Hub:
                     await client.aclose()
 
     def _on_message(self, data: bytes | str) -> None:
-        text = data.decode() if isinstance(data, bytes) else data
-        blog, _, _seq = text.partition(":")
-        if blog.isdigit():
-            live_state.forget(int(blog))
-            self._kick(int(blog))
+        text = data.decode(errors="replace") if isinstance(data, bytes) else data
+        blog_id = sequence(text.partition(":")[0])
+        if blog_id is not None:
+            live_state.forget(blog_id)
+            self._kick(blog_id)
 
     # --- readers --------------------------------------------------------------------
     async def blog_state(self, slug: str) -> BlogState | None:

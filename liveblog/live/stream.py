@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
+from newsroom.params import sequence
+
 from .hub import HEARTBEAT, hub
 from .render import LiveEvent
 
@@ -17,10 +19,10 @@ HEADERS = {
 def cursor(after: str | None, last_event_id: str | None) -> int | None:
     """The reader's cursor: ``?after=`` or the browser's ``Last-Event-ID``, whichever is
     newer; None when either is not a sequence number."""
-    values = [after or "0", last_event_id or "0"]
-    if not all(v.isdigit() and len(v) < 19 for v in values):
+    values = [sequence(after or "0"), sequence(last_event_id or "0")]
+    if None in values:
         return None
-    return max(int(v) for v in values)
+    return max(v for v in values if v is not None)
 
 
 async def events(blog_id: int, after: int) -> AsyncGenerator[bytes, None]:
