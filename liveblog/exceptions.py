@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.apikit.conflicts import StaleVersion
+from newsroom.apikit.conflicts import Conflict, StaleVersion
 
 
 class StaleEdit(StaleVersion):
@@ -16,3 +16,7 @@ class StaleEdit(StaleVersion):
             expected=expected,
             current=current,
         )
+
+
+class PinConflict(Conflict):
+    """Two editors pinned two posts of one blog at the same moment, twice over."""

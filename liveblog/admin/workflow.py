@@ -14,6 +14,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from newsroom.apikit.conflicts import Conflict
+
 from .. import services
 from ..exceptions import StaleEdit
 from ..models import Post
@@ -76,7 +78,7 @@ def apply(step: Step, post: Post, user: Any, data: dict[str, Any]) -> str | None
     """Run one step; return None on success or the reason it was refused."""
     try:
         step.run(post, user, data)
-    except (PermissionDenied, StaleEdit) as error:
+    except (PermissionDenied, StaleEdit, Conflict) as error:
         return str(error) or "You are not allowed to do that."
     except ValidationError as error:
         return " ".join(error.messages)

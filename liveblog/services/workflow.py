@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import permissions as perms
 from ..changes import record_change
+from ..exceptions import PinConflict
 from ..models import PUBLIC_STATUSES, Change, Post
 from ..scheduling import queue_timer
 from .posts import check_delete, check_edit, lock, save_version
@@ -203,16 +204,38 @@ def post_set_pinned(
     if pinned == post.pinned:
         return post
     (check_pin if pinned else check_unpin)(by, post)
-    if pinned:
-        for other in Post.objects.select_for_update().filter(blog_id=post.blog_id, pinned=True):
-            other.pinned = False
-            save_version(other, {"pinned"})
-            record_change(blog_id=other.blog_id, kind=Change.Kind.UNPINNED, post=other, by=by)
-    post.pinned = pinned
+    if not pinned:
+        post.pinned = False
+        save_version(post, {"pinned"})
+        record_change(blog_id=post.blog_id, kind=Change.Kind.UNPINNED, post=post, by=by)
+        return post
+    # Another editor pinning another post of this blog at this moment: the database's
+    # one-pin constraint makes one of us wait for the other's commit and then fail.
+    # The loser tries once more (now seeing the other pin, it unpins it), in a
+    # savepoint so that nothing of the failed try remains; twice lost is a clean 409.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                _replace_pin(post, by)
+            return post
+        except IntegrityError:
+            post.refresh_from_db(fields=["pinned", "version"])
+            if attempt:
+                raise PinConflict(
+                    "Another editor pinned a post of this blog at the same moment: "
+                    "nothing was changed. Look at the blog and pin again if needed."
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _replace_pin(post: Post, by: User | AnonymousUser) -> None:
+    for other in Post.objects.select_for_update().filter(blog_id=post.blog_id, pinned=True):
+        other.pinned = False
+        save_version(other, {"pinned"})
+        record_change(blog_id=other.blog_id, kind=Change.Kind.UNPINNED, post=other, by=by)
+    post.pinned = True
     save_version(post, {"pinned"})
-    kind = Change.Kind.PINNED if pinned else Change.Kind.UNPINNED
-    record_change(blog_id=post.blog_id, kind=kind, post=post, by=by)
-    return post
+    record_change(blog_id=post.blog_id, kind=Change.Kind.PINNED, post=post, by=by)
 
 
 def check_mark_key_event(user: User | AnonymousUser, post: Post) -> None:

@@ -7,6 +7,11 @@ Domain code raises a subclass (``liveblog.exceptions.StaleEdit``); the API answe
 from __future__ import annotations
 
 
+class Conflict(Exception):
+    """The request lost a race with another that changed the same thing at the same
+    moment: nothing was written; try again (the API answers 409 ``conflict``)."""
+
+
 class StaleVersion(Exception):
     """Refuse a write made against ``expected``: the stored version is ``current``."""
 

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from .conflicts import StaleVersion
+from .conflicts import Conflict, StaleVersion
 
 logger = logging.getLogger("newsroom.api")
 
@@ -97,6 +97,12 @@ class InsufficientScope(ApiError):
     default_detail = "This API key does not have the scope this request needs."
 
 
+class Conflicted(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    default_detail = "Someone changed this at the same moment: nothing was written, try again."
+
+
 class Gone(ApiError):
     status_code = status.HTTP_410_GONE
     code = "retracted"
@@ -146,6 +152,8 @@ def _convert(exc: Exception) -> Exception:
         return PreconditionFailed(
             str(exc), details={"expected_version": exc.expected, "current_version": exc.current}
         )
+    if isinstance(exc, Conflict):
+        return Conflicted(str(exc) or None)
     if isinstance(exc, django_exceptions.ValidationError):
         message, details = _validation_details(exc)
         return Invalid(message, details=details)
