@@ -153,10 +153,42 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
 
 
 @admin.register(ResultSnapshot)
-class ResultSnapshotAdmin(ReadOnlyAdmin[ResultSnapshot]):
-    list_display = ["race", "as_of", "source", "source_seq", "units_reporting", "units_total"]
+class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
+    list_display = ["race", "as_of", "source", "source_seq", "units_reporting", "units_total",
+                    "void_link"]  # fmt: skip
     list_filter = ["race", "source"]
+    list_select_related = ["race", "voided_by"]
     inlines = [CandidateResultInline]
+
+    @admin.display(description="Void")
+    def void_link(self, snapshot: ResultSnapshot) -> str:
+        if snapshot.voided_at:
+            return format_html("Void: {} ({})", snapshot.void_reason, snapshot.voided_by)
+        url = reverse("admin:results_snapshot_void", args=[snapshot.pk])
+        return format_html('<a href="{}">Void…</a>', url)
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/void/", wrap(self.void_view), name="results_snapshot_void"),
+            *super().get_urls(),
+        ]
+
+    def void_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Void a wrong snapshot (a bogus feed value, a typo), with the reason on record."""
+        snapshot = get_object_or_404(ResultSnapshot, pk=pk)
+        back = reverse("admin:results_resultsnapshot_changelist")
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            void = partial(
+                services.snapshot_void,
+                snapshot=snapshot,
+                by=_editor(request),
+                reason=form.cleaned_data["reason"],
+            )
+            if self._run(request, void, f"{snapshot}: void, no longer shown."):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, f"Void: {snapshot}", form, back)
 
 
 @admin.register(WinnerCall)

@@ -56,9 +56,9 @@ class History:
 def history(race: Race) -> History:
     """The race's snapshots, oldest first, and its two charts (three queries)."""
     snapshots = list(
-        race.snapshots.order_by("as_of", "id").prefetch_related(
-            Prefetch("results", queryset=CandidateResult.objects.all())
-        )
+        race.snapshots.standing()
+        .order_by("as_of", "id")
+        .prefetch_related(Prefetch("results", queryset=CandidateResult.objects.all()))
     )
     if len(snapshots) > MAX_POINTS:
         step = (len(snapshots) - 1) / (MAX_POINTS - 1)

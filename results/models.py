@@ -74,10 +74,14 @@ class ResultSnapshotQuerySet(models.QuerySet["ResultSnapshot"]):
         """Newest ``as_of`` first; of two with the same time, the one recorded later."""
         return self.order_by("-as_of", "-id")
 
+    def standing(self) -> ResultSnapshotQuerySet:
+        """Snapshots not voided by an editor (a void one is kept, never shown)."""
+        return self.filter(voided_at__isnull=True)
+
     def latest_of(self, race_id: int) -> ResultSnapshot | None:
         """The snapshot readers see for a race: the one rule, used by the page, the live
         header, the API and ingest (``newest_first``'s tie-break included)."""
-        return self.filter(race_id=race_id).newest_first().first()
+        return self.filter(race_id=race_id).standing().newest_first().first()
 
 
 class ResultSnapshot(models.Model):
@@ -98,6 +102,13 @@ class ResultSnapshot(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # An editor's verdict that the snapshot is wrong (a bogus feed value, a typo): kept
+    # on record with who and why, never shown as the latest (services.snapshot_void).
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
 
     objects = ResultSnapshotQuerySet.as_manager()
 

@@ -44,7 +44,7 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
     """
     if not race_ids:
         return []
-    latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).newest_first()
+    latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).standing().newest_first()
     races = list(
         Race.objects.filter(pk__in=race_ids)
         .annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1]))

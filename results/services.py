@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,11 @@ def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
     results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by)
 
 
+# Clocks differ a little between the wire and us; a snapshot further ahead is bogus and
+# would otherwise stay "the latest" for ever.
+MAX_FUTURE = timedelta(minutes=5)
+
+
 def _require(user: User | None, perm: str, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise PermissionDenied(message)
@@ -80,6 +85,12 @@ def snapshot_record(
         return found, False
     if timezone.is_naive(as_of):
         raise ValidationError("The snapshot time must include a time zone.")
+    latest_allowed = timezone.now() + MAX_FUTURE
+    if as_of > latest_allowed:
+        raise ValidationError(
+            f"The snapshot is dated {as_of:%Y-%m-%d %H:%M} UTC, in the future: results "
+            "cannot be counted ahead of time (check the feed's clock or the date typed)."
+        )
     candidates = {c.name: c for c in race.candidates.all()} | {
         c.source_id: c for c in race.candidates.all() if c.source_id
     }
@@ -189,6 +200,27 @@ def shares(snapshot: ResultSnapshot) -> dict[int, object]:
         r.candidate_id: vote_share(r.popular_votes, snapshot.total_votes)
         for r in snapshot.results.all()
     }
+
+
+@transaction.atomic
+def snapshot_void(*, snapshot: ResultSnapshot, by: User, reason: str) -> ResultSnapshot:
+    """Mark a snapshot void (kept on record with who and why): it is never shown as
+    the latest again, and pages showing it go back to the previous standing one."""
+    _require(by, "results.add_resultsnapshot", "Only editors can void results.")
+    if not (reason or "").strip():
+        raise ValidationError("Say why the snapshot is void (kept on record).")
+    locked = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if locked.voided_at is not None:
+        return locked
+    was_latest = ResultSnapshot.objects.latest_of(locked.race_id) == locked
+    # Snapshots are immutable (save() refuses): the verdict is written beside them.
+    ResultSnapshot.objects.filter(pk=locked.pk).update(
+        voided_at=timezone.now(), voided_by=by, void_reason=reason.strip()
+    )
+    locked.refresh_from_db()
+    if was_latest:
+        _announce(locked.race, {"race": locked.race_id, "snapshot": locked.pk, "void": True}, by)
+    return locked
 
 
 @transaction.atomic

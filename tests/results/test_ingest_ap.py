@@ -345,3 +345,14 @@ def test_a_winner_flag_taken_back_is_reported_not_acted_on(sample):
         "stands until an editor withdraws it"
     ]
     assert WinnerCall.objects.get(race__source_id="MS-25002").withdrawn_at is None
+
+
+@pytest.mark.django_db
+def test_a_snapshot_dated_in_the_future_is_refused_and_the_rest_imports(sample):
+    state_unit(sample, 1)["lastUpdated"] = "9999-12-31T23:59:59Z"
+
+    report = import_doc(sample)
+
+    assert report.snapshots_created == 1  # Kentucky; Mississippi refused with its reason
+    assert any("in the future" in error for error in report.errors), report.errors
+    assert not ResultSnapshot.objects.filter(as_of__year=9999).exists()

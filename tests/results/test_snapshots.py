@@ -180,3 +180,61 @@ def test_two_snapshots_at_the_same_time_resolve_the_same_way_everywhere(race, bl
     api.force_authenticate(factories.editor(username="api-ed"))
     body = api.get(f"/api/v1/races/{race.slug}/snapshots/latest/").json()
     assert body["source_seq"] == "b"
+
+
+# --- Bogus figures: refused when dated ahead, voidable when already stored --------------
+
+
+def test_a_snapshot_typed_with_a_future_date_is_refused(race, editor):
+    from django.utils import timezone
+
+    with pytest.raises(ValidationError, match="in the future"):
+        record(race, as_of=timezone.now() + timedelta(days=365 * 75), by=editor)
+
+    assert not ResultSnapshot.objects.exists()
+
+
+def test_an_editor_voids_a_wrong_snapshot_and_readers_see_the_previous_one(
+    race, blog, editor, client
+):
+    from results.selectors import race_boards
+    from results.services import snapshot_void
+
+    good, _ = record(race, seq="1", as_of=T0, harris=100, trump=120)
+    bogus, _ = record(race, seq="2", as_of=T0 + timedelta(minutes=5), harris=9, trump=99_999)
+    Change.objects.all().delete()
+
+    snapshot_void(snapshot=bogus, by=editor, reason="A typo in the feed")
+
+    bogus.refresh_from_db()
+    assert (bogus.voided_by, bogus.void_reason) == (editor, "A typo in the feed")
+    assert ResultSnapshot.objects.count() == 2  # kept on record
+    assert ResultSnapshot.objects.latest_of(race.pk) == good
+    assert race_boards([race.pk])[0].snapshot == good
+    assert "99,999" not in client.get(f"/live/{blog.slug}/").content.decode()
+    assert Change.objects.get().payload == {"race": race.pk, "snapshot": bogus.pk, "void": True}
+
+
+def test_voiding_needs_an_editor_and_a_reason(race, reporter, editor):
+    from results.services import snapshot_void
+
+    snapshot, _ = record(race)
+    with pytest.raises(PermissionDenied):
+        snapshot_void(snapshot=snapshot, by=reporter, reason="Looks wrong")
+    with pytest.raises(ValidationError):
+        snapshot_void(snapshot=snapshot, by=editor, reason="  ")
+    assert ResultSnapshot.objects.standing().count() == 1
+
+
+def test_the_admin_voids_a_snapshot_with_its_reason(race, editor_client, editor):
+    from django.urls import reverse
+
+    snapshot, _ = record(race)
+    url = reverse("admin:results_snapshot_void", args=[snapshot.pk])
+
+    assert editor_client.get(url).status_code == 200
+    response = editor_client.post(url, {"reason": "Duplicate of the 20:00 count"})
+
+    assert response.status_code == 302
+    snapshot.refresh_from_db()
+    assert snapshot.void_reason == "Duplicate of the 20:00 count"
