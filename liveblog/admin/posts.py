@@ -15,6 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from js_asset import Media as AssetMedia
 
+from newsroom.params import sequence
+
 from .. import services
 from ..exceptions import StaleEdit
 from ..models import Post, PostContributor, PostImage, PostVideo
@@ -222,8 +224,11 @@ class PostAdmin(admin.ModelAdmin[Post]):
                               messages.ERROR)  # fmt: skip
             return HttpResponseRedirect(change_url)
         form = chosen.form(request.POST or None) if chosen.form else None
+        # The version the editor reviewed: from the post's page, through the confirmation.
+        reviewed = sequence(request.POST.get("version") or request.GET.get("version"))
         if request.method == "POST" and (form is None or form.is_valid()):
-            error = apply(chosen, post, request.user, form.cleaned_data if form else {})
+            data = {**(form.cleaned_data if form else {}), "version": reviewed}
+            error = apply(chosen, post, request.user, data)
             if error:
                 self.message_user(
                     request, f"“{post}” was not {chosen.done}: {error}", messages.ERROR
@@ -231,10 +236,10 @@ class PostAdmin(admin.ModelAdmin[Post]):
             else:
                 self.message_user(request, f"“{post}” {chosen.done}.", messages.SUCCESS)
             return HttpResponseRedirect(change_url)
-        return self._confirm_page(request, chosen, [post], form)
+        return self._confirm_page(request, chosen, [post], form, reviewed=reviewed)
 
     def _confirm_page(self, request: HttpRequest, step: Step, posts: list[Post],
-                      form: Any) -> TemplateResponse:  # fmt: skip
+                      form: Any, reviewed: int | None = None) -> TemplateResponse:  # fmt: skip
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -243,6 +248,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
             "posts": posts,
             "form": form,
             "bulk": request.POST.get("action", "").startswith("action_"),
+            "reviewed_version": reviewed,
         }
         return TemplateResponse(request, "admin/liveblog/post/workflow.html", context)
 

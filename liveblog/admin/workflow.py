@@ -1,8 +1,11 @@
 """The editorial steps the admin offers, each a thin call into a service.
 
 One table drives the change page's buttons, the confirmation pages and the changelist's
-bulk actions. Whether a step is offered is the service's own check
-(``services.may``), so the admin can never offer what the services would refuse.
+bulk actions. A step taken from a post's page carries the version the editor reviewed
+(``?version=`` on the button, a hidden field on the confirmation): if the post changed
+in between, the service refuses it with both versions named (``StaleEdit``). Whether a
+step is offered is the service's own check (``services.may``), so the admin can never
+offer what the services would refuse.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from ..exceptions import StaleEdit
 from ..models import Post
 from .forms import RetractForm, ScheduleForm
 
-Run = Callable[[Post, Any, dict[str, Any]], Post]
+Extra = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _nothing(data: dict[str, Any]) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,15 @@ class Step:
     name: str  # the action's name in ``services.ACTIONS``
     label: str
     done: str
-    run: Run
+    service: Callable[..., Post]
+    extra: Extra = _nothing  # the service's own arguments, from the step's form
     form: type[forms.Form] | None = None
     dangerous: bool = False
+
+    def run(self, post: Post, user: Any, data: dict[str, Any]) -> Post:
+        """Call the service, with the version the editor reviewed when there is one."""
+        version = data.get("version")
+        return self.service(post=post, by=user, expected_version=version, **self.extra(data))
 
     def allowed(self, user: Any, post: Post) -> bool:
         return services.may(self.name, user, post)
@@ -43,28 +56,23 @@ class Step:
 STEPS: dict[str, Step] = {
     step.name: step
     for step in [
-        Step("submit", "Submit for approval", "submitted for approval",
-             lambda p, u, d: services.post_submit(post=p, by=u)),
+        Step("submit", "Submit for approval", "submitted for approval", services.post_submit),
         Step("return_to_draft", "Back to draft", "sent back to draft",
-             lambda p, u, d: services.post_return_to_draft(post=p, by=u)),
-        Step("publish", "Publish now", "published",
-             lambda p, u, d: services.post_publish(post=p, by=u)),
-        Step("schedule", "Schedule…", "scheduled",
-             lambda p, u, d: services.post_publish(post=p, by=u, at=d["publish_at"]),
-             form=ScheduleForm),
+             services.post_return_to_draft),
+        Step("publish", "Publish now", "published", services.post_publish),
+        Step("schedule", "Schedule…", "scheduled", services.post_publish,
+             lambda d: {"at": d["publish_at"]}, form=ScheduleForm),
         Step("unschedule", "Cancel schedule", "taken off the schedule",
-             lambda p, u, d: services.post_unschedule(post=p, by=u)),
-        Step("pin", "Pin", "pinned",
-             lambda p, u, d: services.post_set_pinned(post=p, by=u, pinned=True)),
-        Step("unpin", "Unpin", "unpinned",
-             lambda p, u, d: services.post_set_pinned(post=p, by=u, pinned=False)),
+             services.post_unschedule),
+        Step("pin", "Pin", "pinned", services.post_set_pinned, lambda d: {"pinned": True}),
+        Step("unpin", "Unpin", "unpinned", services.post_set_pinned,
+             lambda d: {"pinned": False}),
         Step("mark_key_event", "Mark as key event", "marked as a key event",
-             lambda p, u, d: services.post_set_key_event(post=p, by=u, key_event=True)),
+             services.post_set_key_event, lambda d: {"key_event": True}),
         Step("unmark_key_event", "Not a key event", "no longer a key event",
-             lambda p, u, d: services.post_set_key_event(post=p, by=u, key_event=False)),
-        Step("retract", "Retract…", "retracted",
-             lambda p, u, d: services.post_retract(post=p, by=u, reason=d["reason"]),
-             form=RetractForm, dangerous=True),
+             services.post_set_key_event, lambda d: {"key_event": False}),
+        Step("retract", "Retract…", "retracted", services.post_retract,
+             lambda d: {"reason": d["reason"]}, form=RetractForm, dangerous=True),
     ]
 }  # fmt: skip
 

@@ -792,3 +792,29 @@ def test_body_editor_loads_under_the_content_security_policy(client, editor):
     assert f'<script type="importmap" nonce="{nonce}">' in html
     assert "data-django-prose-editor-configurable" in html
     assert re.search(rf'<script src="[^"]*/editor\.js" nonce="{re.escape(nonce)}"', html)
+
+
+# --- Approval is bound to the version the editor reviewed ---------------------------------
+def test_publishing_a_post_that_changed_since_review_is_refused_with_both_versions(
+    editor_client, reporter, submitted
+):
+    reviewed = submitted.version
+    page = editor_client.get(change_url(submitted))
+    assert f"do/publish/?version={reviewed}" in page.content.decode()
+    confirm = editor_client.get(step_url(submitted, "publish") + f"?version={reviewed}")
+    assert f'name="version" value="{reviewed}"' in confirm.content.decode()
+    # Meanwhile the reporter takes the submission back, rewrites it and submits again.
+    services.post_return_to_draft(post=submitted, by=reporter)
+    services.post_update(
+        post=submitted, by=reporter, expected_version=reviewed + 1, data={"title": "Swapped"}
+    )
+    services.post_submit(post=submitted, by=reporter)
+
+    response = editor_client.post(step_url(submitted, "publish"), {"version": str(reviewed)})
+
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED  # not published
+    [(level, text)] = messages_of(response)
+    assert level == "error"
+    assert f"you have version {reviewed}" in text
+    assert f"now at version {submitted.version}" in text
