@@ -26,6 +26,7 @@ from newsroom.apikit.errors import InvalidCursor
 from newsroom.apikit.pagination import Cursor, newest_first_page, parse_cursor
 from newsroom.media import media_response
 from newsroom.params import sequence
+from newsroom.proxies import client_ip
 from newsroom.staff.models import Reporter
 from results.models import Candidate
 from results.selectors import race_boards
@@ -152,7 +153,15 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
         return HttpResponseBadRequest("after must be a change sequence number")
     if blog.ended:
         return HttpResponse(status=204)
-    response = StreamingHttpResponse(live_stream.events(blog.pk, after))
+    client = client_ip(request)
+    if refused := live_stream.admission.refusal(client):
+        status, message = refused
+        refusal = HttpResponse(message, status=status, content_type="text/plain")
+        refusal["Retry-After"] = live_stream.RETRY_AFTER
+        return refusal
+    response = StreamingHttpResponse(
+        live_stream.admitted(client, live_stream.events(blog.pk, after))
+    )
     for name, value in live_stream.HEADERS.items():
         response[name] = value
     return response

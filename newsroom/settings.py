@@ -10,6 +10,7 @@ tasks; production sets ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``,
 from __future__ import annotations
 
 import os
+import resource
 from pathlib import Path
 
 import dj_database_url
@@ -232,9 +233,15 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock a login out after repeated failures of one user from one address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
+# Per account *and* address: failures from an attacker's address lock that address out
+# of the account, never the editor at their own. Behind a proxy the address is the real
+# client's (newsroom.proxies), which needs NEWSROOM_TRUSTED_PROXIES.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxies.client_ip"
+# The proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated):
+# nginx on the same host is "127.0.0.1,::1". Empty: the header is ignored.
+NEWSROOM_TRUSTED_PROXIES = env_list("NEWSROOM_TRUSTED_PROXIES")
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -254,6 +261,16 @@ if not DEBUG:
 # told about (doubled by 5 while Redis pub/sub is healthy), and the keep-alive interval.
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
 NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
+# Limits for the crowd (liveblog.live.stream.Admission): readers per stream process, kept
+# below its file-descriptor limit, and streams per client address; past them a reader is
+# refused (503/429 with Retry-After) and its page polls instead.
+NEWSROOM_STREAM_MAX_READERS = int(
+    os.environ.get(
+        "NEWSROOM_STREAM_MAX_READERS",
+        str(max(100, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 512)),
+    )
+)
+NEWSROOM_STREAM_MAX_PER_CLIENT = int(os.environ.get("NEWSROOM_STREAM_MAX_PER_CLIENT", "64"))
 # How long a process may answer "nothing changed" (poll 304, stream connect) from memory of
 # a blog's position before asking the database again (liveblog/live/state.py).
 NEWSROOM_LIVE_STATE_TTL = float(os.environ.get("NEWSROOM_LIVE_STATE_TTL", "0.5"))

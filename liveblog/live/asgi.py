@@ -32,6 +32,7 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 
 from newsroom import beat as embedded_beat
+from newsroom.proxies import client_address
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 # Static files (WhiteNoise, demo only: nginx serves them in production) are sync
@@ -152,9 +153,16 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
     if blog.ended:
         await _answer(send, 204, base)
         return
+    peer = (scope.get("client") or ("", 0))[0]
+    client = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1"))
+    if refused := live_stream.admission.refusal(client):
+        status, message = refused
+        await _answer(send, status, [*base, (b"retry-after", live_stream.RETRY_AFTER.encode())],
+                      message)  # fmt: skip
+        return
     start = [(k.lower().encode(), v.encode()) for k, v in live_stream.HEADERS.items()]
     await send({"type": "http.response.start", "status": 200, "headers": [*start, *base]})
-    events = live_stream.events(blog.pk, after)
+    events = live_stream.admitted(client, live_stream.events(blog.pk, after))
 
     async def pump() -> None:
         async for chunk in events:

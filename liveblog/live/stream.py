@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncGenerator
+
+from django.conf import settings
 
 from newsroom.params import sequence
 
@@ -14,6 +17,49 @@ HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",  # nginx: pass events through unbuffered
 }
+
+
+class Admission:
+    """How many streams this process holds, in all and per client: past either limit a
+    new reader is refused cleanly (the page then polls) before the process runs out of
+    file descriptors and fails everyone (NEWSROOM_STREAM_MAX_READERS, _PER_CLIENT)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_client: Counter[str] = Counter()
+
+    def refusal(self, client: str) -> tuple[int, bytes] | None:
+        """``(status, message)`` if this client may not open another stream now."""
+        if self.total >= settings.NEWSROOM_STREAM_MAX_READERS:
+            return 503, b"This server has all the live readers it can take: polling instead."
+        if self.by_client[client] >= settings.NEWSROOM_STREAM_MAX_PER_CLIENT:
+            return 429, b"Too many live streams from one address."
+        return None
+
+    def enter(self, client: str) -> None:
+        self.total += 1
+        self.by_client[client] += 1
+
+    def leave(self, client: str) -> None:
+        self.total -= 1
+        self.by_client[client] -= 1
+        if self.by_client[client] <= 0:
+            del self.by_client[client]
+
+
+admission = Admission()
+RETRY_AFTER = "5"
+
+
+async def admitted(client: str, chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
+    """``chunks`` counted as one of ``client``'s streams for as long as it runs."""
+    admission.enter(client)
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        admission.leave(client)
+        await chunks.aclose()
 
 
 def cursor(after: str | None, last_event_id: str | None) -> int | None:

@@ -262,3 +262,45 @@ def test_stream_security_matches_django_for_every_setting(settings, case, secure
     lean, django = _both("/live/over/stream/", tuple(headers))
 
     assert lean == django
+
+
+# --- Limits for the crowd ---------------------------------------------------------------
+
+
+@pytest.fixture
+def one_stream_each(settings):
+    from liveblog.live import stream as live_stream
+
+    settings.NEWSROOM_STREAM_MAX_PER_CLIENT = 1
+    settings.NEWSROOM_TRUSTED_PROXIES = ["127.0.0.1"]  # readers arrive through nginx
+    live_stream.admission.enter("203.0.113.9")  # the flooder already holds its one stream
+    yield live_stream.admission
+    live_stream.admission.leave("203.0.113.9")
+
+
+def test_a_stream_flood_is_refused_cleanly_while_other_readers_keep_working(
+    blog, editor, one_stream_each
+):
+    services.post_publish(post=factories.PostFactory(blog=blog), by=editor)
+    flooder = ((b"host", b"testserver"), (b"x-forwarded-for", b"203.0.113.9"))
+    reader = ((b"host", b"testserver"), (b"x-forwarded-for", b"198.51.100.7"))
+
+    status, headers, body, _ = call(f"/live/{blog.slug}/stream/", headers=flooder)
+    assert (status, headers[b"retry-after"]) == (429, b"5")
+    assert b"Too many live streams" in body
+
+    status, _, body, readers = call(f"/live/{blog.slug}/stream/", headers=reader, events=1)
+    assert status == 200
+    assert b"id: 1\n" in body
+    assert readers == 0
+    assert one_stream_each.by_client == {"203.0.113.9": 1}  # the reader left on hang-up
+
+
+def test_a_full_stream_process_answers_503_before_it_runs_out_of_descriptors(
+    blog, settings, one_stream_each
+):
+    settings.NEWSROOM_STREAM_MAX_READERS = one_stream_each.total
+
+    status, headers, _, _ = call(f"/live/{blog.slug}/stream/")
+
+    assert (status, headers[b"retry-after"]) == (503, b"5")

@@ -148,3 +148,54 @@ def test_error_pages_mask_url_shaped_settings(rf, leaky_settings):
     for value in LEAKY.values():
         assert value not in page
     assert "hunter2" + "@" not in page
+
+
+# --- Real client addresses behind the proxy -----------------------------------------------
+
+
+def via_proxy(client, username, password, forwarded_for):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",  # every request reaches Django from nginx
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_an_attacker_cannot_lock_the_editor_out(client, editor, settings):
+    from django.test import Client
+
+    settings.NEWSROOM_TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        via_proxy(attacker, "ed", "guess", "203.0.113.9")
+    assert via_proxy(attacker, "ed", PASSWORD, "203.0.113.9").status_code == 429
+
+    response = via_proxy(client, "ed", PASSWORD, "198.51.100.7")  # the editor, at work
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_for_does_not_dodge_the_lockout(client, editor, settings):
+    settings.NEWSROOM_TRUSTED_PROXIES = ["127.0.0.1"]
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker writes its own X-Forwarded-For; nginx appends the real address.
+        via_proxy(client, "ed", "guess", f"192.0.2.{n}, 203.0.113.9")
+
+    assert via_proxy(client, "ed", PASSWORD, "192.0.2.99, 203.0.113.9").status_code == 429
+
+
+def test_forwarded_for_is_believed_only_from_trusted_proxies(settings):
+    from newsroom.proxies import client_address
+
+    settings.NEWSROOM_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    assert client_address("127.0.0.1", "203.0.113.9") == "203.0.113.9"
+    assert client_address("127.0.0.1", "203.0.113.9, 10.1.2.3") == "203.0.113.9"  # CDN hop
+    assert client_address("198.51.100.7", "203.0.113.9") == "198.51.100.7"  # not a proxy
+    assert client_address("127.0.0.1", "") == "127.0.0.1"
+    assert client_address("127.0.0.1", "not-an-address") == "127.0.0.1"
+    settings.NEWSROOM_TRUSTED_PROXIES = []
+    assert client_address("127.0.0.1", "203.0.113.9") == "127.0.0.1"
