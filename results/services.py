@@ -50,6 +50,8 @@ def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
     results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by)
 
 
+# Far more than any electorate, far less than the database's 64-bit integers.
+MAX_VOTES = 10**12
 # Clocks differ a little between the wire and us; a snapshot further ahead is bogus and
 # would otherwise stay "the latest" for ever.
 MAX_FUTURE = timedelta(minutes=5)
@@ -106,6 +108,10 @@ def snapshot_record(
             ):
                 raise ValidationError(f"Votes for {count.candidate} must be whole numbers ≥ 0.")
     counted = sum(c.popular_votes for c in counts)
+    if counted > MAX_VOTES or (total_votes is not None and total_votes > MAX_VOTES):
+        raise ValidationError(
+            f"The votes add up to more than {MAX_VOTES:,}: no election counts that many."
+        )
     total_votes = counted if total_votes is None else total_votes
     if total_votes < counted:
         raise ValidationError(
@@ -118,6 +124,21 @@ def snapshot_record(
             f"{units_reporting} units reporting is more than the {units_total} in the race."
         )
     unit_rows = [_clean_unit(unit, candidates) for unit in units or []]
+    electoral = sum(c.electoral_votes or 0 for c in counts)
+    if race.threshold and electoral > 2 * race.threshold - 1:
+        # A majority threshold T means at most 2T - 1 at stake (270 to win: 538).
+        raise ValidationError(
+            f"{electoral} {race.threshold_unit or 'votes'} won in all: more than are at stake "
+            f"when {race.threshold} wins."
+        )
+    statewide = {candidates[c.candidate].pk: c.popular_votes for c in counts}
+    for unit in units or []:
+        for key, votes in unit.votes.items():
+            if votes > statewide.get(candidates[key].pk, 0):
+                raise ValidationError(
+                    f"{unit.name}: {votes:,} votes for {candidates[key].name}, more than the "
+                    f"{statewide.get(candidates[key].pk, 0):,} counted in the whole race."
+                )
     snapshot = ResultSnapshot(
         race=race,
         as_of=as_of,

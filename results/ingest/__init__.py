@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ImportReport", "import_document"]
 
+# A full national AP document (every state and county) is a few megabytes.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
 
 def import_document(
     data: bytes | str,
@@ -35,6 +38,11 @@ def import_document(
     by its header. Data errors are in ``report.errors``, never raised: a poller must keep
     running. ``allow_test`` lets AP test-mode races through (for rehearsals).
     """
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return _refused(
+            f"document: {len(data):,} bytes, more than the {MAX_DOCUMENT_BYTES:,} a results "
+            "document may have"
+        )
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -56,9 +64,18 @@ def import_document(
         return _refused(
             f"document: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         )
-    if isinstance(doc, list) or (isinstance(doc, dict) and ("race" in doc or "candidates" in doc)):
-        return import_json(doc, by=by)
-    return import_ap(doc, by=by, allow_test=allow_test)
+    except RecursionError:
+        return _refused("document: nested too deeply to be a results document")
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        return _refused(f"document: a value cannot be read ({exc})")
+    try:
+        if isinstance(doc, list) or (
+            isinstance(doc, dict) and ("race" in doc or "candidates" in doc)
+        ):
+            return import_json(doc, by=by)
+        return import_ap(doc, by=by, allow_test=allow_test)
+    except RecursionError:
+        return _refused("document: nested too deeply to be a results document")
 
 
 def _looks_like_csv(text: str) -> bool:

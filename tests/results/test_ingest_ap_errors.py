@@ -178,3 +178,86 @@ def test_test_races_import_when_allowed():
 
     assert report.ok
     assert report.snapshots_created == 2
+
+
+# --- Hostile documents: never an exception, always a refusal that says why -------------
+
+
+def _sample() -> dict:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.mark.django_db
+def test_votes_that_overflow_a_64_bit_sum_refuse_that_race_only():
+    doc = _sample()
+    for candidate in ms_state(doc)["candidates"]:
+        candidate["voteCount"] = 2**63 - 1  # each fits; their sum does not
+
+    report = import_document(json.dumps(doc).encode())
+
+    assert report.snapshots_created == 1  # Kentucky still imports
+    assert any("more than 1,000,000,000,000" in error for error in report.errors)
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        pytest.param(
+            b'{"races": [{"raceID": 1' + b"9" * 5000 + b"}]}",
+            "cannot be read",
+            id="5000-digit-number",
+        ),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested too deeply", id="100000-deep"),
+        pytest.param(
+            b'{"races": ' + b"[" * 900 + b"]" * 900 + b"}",
+            "races[0]: expected an object",
+            id="deep-inside-races",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_hostile_documents_are_refused_not_raised(document, says):
+    report = import_document(document)
+
+    assert not report.ok
+    assert any(says in error for error in report.errors), report.errors
+
+
+@pytest.mark.django_db
+def test_an_oversized_document_is_refused_before_it_is_read(monkeypatch):
+    from results import ingest
+
+    monkeypatch.setattr(ingest, "MAX_DOCUMENT_BYTES", 1000)
+
+    report = import_document(b" " * 1001)
+
+    assert report.errors == [
+        "document: 1,001 bytes, more than the 1,000 a results document may have"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_county_above_its_state_refuses_that_race():
+    doc = _sample()
+    county = mississippi(doc)["reportingUnits"][1]
+    county["candidates"][0]["voteCount"] = ms_state(doc)["candidates"][0]["voteCount"] + 1
+
+    report = import_document(json.dumps(doc).encode())
+
+    assert report.snapshots_created == 1
+    assert any("more than the" in e and "counted in the whole race" in e for e in report.errors)
+
+
+@pytest.mark.django_db
+def test_the_import_command_goes_on_after_a_hostile_file(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    hostile = tmp_path / "deep.json"
+    hostile.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    good = tmp_path / "good.json"
+    good.write_bytes(SAMPLE.read_bytes())
+
+    with pytest.raises(CommandError, match="1 of 2 files"):
+        call_command("import_results", str(hostile), str(good))
+
+    assert ResultSnapshot.objects.count() == 2  # the good file after the bad one

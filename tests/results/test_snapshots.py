@@ -238,3 +238,20 @@ def test_the_admin_voids_a_snapshot_with_its_reason(race, editor_client, editor)
     assert response.status_code == 302
     snapshot.refresh_from_db()
     assert snapshot.void_reason == "Duplicate of the 20:00 count"
+
+
+def test_more_electoral_votes_than_are_at_stake_are_refused(race):
+    race.threshold = 270
+    race.save()
+
+    with pytest.raises(ValidationError, match="more than are at stake"):
+        snapshot_record(
+            race=race,
+            as_of=T0,
+            source="test",
+            source_seq="ev",
+            counts=[
+                CandidateCount("Kamala Harris", 100, electoral_votes=300),
+                CandidateCount("Donald Trump", 120, electoral_votes=300),
+            ],
+        )

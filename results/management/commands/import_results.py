@@ -37,7 +37,12 @@ class Command(BaseCommand):
             except OSError as exc:
                 report = ImportReport(errors=[f"cannot read the file: {exc.strerror}"])
             else:
-                report = import_document(data, filename=path.name, allow_test=options["allow_test"])
+                try:
+                    report = import_document(
+                        data, filename=path.name, allow_test=options["allow_test"]
+                    )
+                except Exception as exc:  # never stop the batch: the next files still import
+                    report = ImportReport(errors=[f"could not be imported: {exc!r}"[:300]])
             self._show(name, report)
             refused += not report.ok
         if refused:
