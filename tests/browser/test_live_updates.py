@@ -36,7 +36,10 @@ def test_post_published_in_the_admin_appears_on_an_open_page(server, open_reader
 
     # …and publish it with the workflow step (confirmation page, then POST).
     editor.click("a.workflow-step[data-step=publish]")
-    expect(editor).to_have_url(re.compile(rf"/admin/liveblog/post/{post_id}/do/publish/$"))
+    # The step carries the version the editor reviewed on the post page.
+    expect(editor).to_have_url(
+        re.compile(rf"/admin/liveblog/post/{post_id}/do/publish/\?version=\d+$")
+    )
     with editor.expect_response(
         lambda r: r.request.method == "POST" and f"/{post_id}/do/publish/" in r.url
     ) as published:
