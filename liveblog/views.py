@@ -153,6 +153,11 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
         return HttpResponseBadRequest("after must be a change sequence number")
     if blog.ended:
         return HttpResponse(status=204)
+    if (reload := live_stream.from_elsewhere(blog.last_seq, after)) is not None:
+        answer = HttpResponse(reload, content_type=live_stream.HEADERS["Content-Type"])
+        for name, value in live_stream.HEADERS.items():
+            answer[name] = value
+        return answer
     client = client_ip(request)
     if refused := live_stream.admission.refusal(client):
         status, message = refused

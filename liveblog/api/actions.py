@@ -35,6 +35,7 @@ from .inputs import (
 )
 from .posts import WRITE_ERRORS, post_for, post_response
 from .serializers import PostSerializer
+from .state import reader
 
 
 class NoInput(StrictSerializer):
@@ -215,5 +216,5 @@ class AllowedActionsView(ApiView):
         services would accept from you for this post now, so a client shows only those.
         A partner's key may take none (``liveblog:read``)."""
         post = post_for(request, slug, pk)
-        actions = services.allowed_actions(request.user, post)
+        actions = services.allowed_actions(reader(request), post)
         return Response({"post": post.pk, "version": post.version, "actions": actions})

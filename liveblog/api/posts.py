@@ -30,14 +30,14 @@ from ..models import LiveBlog, Post
 from . import scopes
 from .inputs import PostCreateInput, PostListQuery, PostUpdateInput
 from .serializers import PostListSerializer, PostSerializer
-from .state import blog_state, context
+from .state import blog_state, context, reader
 
 WRITE_ERRORS = (400, 401, 403, 404, 429)
 
 
 def post_for(request: Request, slug: str, pk: int) -> Post:
     """The post, if this caller may see it: 410 if it was retracted, 404 otherwise."""
-    found = Post.objects.filter(blog__slug=slug, pk=pk).visible_to(request.user).first()
+    found = Post.objects.filter(blog__slug=slug, pk=pk).visible_to(reader(request)).first()
     if found is None:
         if Post.objects.filter(blog__slug=slug, pk=pk, status=Post.Status.RETRACTED).exists():
             raise Gone()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -11,6 +12,7 @@ from newsroom.apikit.base import base_url
 
 from ..models import LiveBlog
 from ..models.blog import BlogState
+from . import scopes
 
 
 def blog_state(slug: str) -> BlogState:
@@ -25,3 +27,14 @@ def blog_state(slug: str) -> BlogState:
 def context(request: Request) -> dict[str, Any]:
     """Serializer context: absolute URLs are built on the address the caller used."""
     return {"base_url": base_url(request)}
+
+
+def reader(request: Request) -> Any:
+    """Whom the caller reads as: their user, unless their credential is a key without
+    ``liveblog:write`` (a read-only key, even one bound to staff, reads what partners
+    read: published posts only)."""
+    key = request.auth
+    has_scope = getattr(key, "has_scope", None)
+    if callable(has_scope) and not has_scope(scopes.WRITE):
+        return AnonymousUser()
+    return request.user

@@ -113,7 +113,7 @@ def _with_security(
 
 async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]],
                   body: bytes = b"") -> None:  # fmt: skip
-    if body:
+    if body and not any(name == b"content-type" for name, _ in headers):
         headers = [*headers, (b"content-type", b"text/plain; charset=utf-8")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -152,6 +152,10 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
         return
     if blog.ended:
         await _answer(send, 204, base)
+        return
+    if (reload := live_stream.from_elsewhere(blog.last_seq, after)) is not None:
+        start = [(k.lower().encode(), v.encode()) for k, v in live_stream.HEADERS.items()]
+        await _answer(send, 200, [*start, *base], reload)
         return
     peer = (scope.get("client") or ("", 0))[0]
     client = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1"))

@@ -10,7 +10,7 @@ from django.conf import settings
 from newsroom.params import sequence
 
 from .hub import HEARTBEAT, hub
-from .render import LiveEvent
+from .render import LiveEvent, op
 
 HEADERS = {
     "Content-Type": "text/event-stream",
@@ -60,6 +60,14 @@ async def admitted(client: str, chunks: AsyncGenerator[bytes, None]) -> AsyncGen
     finally:
         admission.leave(client)
         await chunks.aclose()
+
+
+def from_elsewhere(last_seq: int, after: int) -> bytes | None:
+    """A cursor beyond the blog's position comes from another database (a restored
+    backup, a dev copy): the page must reload, not wait for numbers it already "has"."""
+    if after <= last_seq:
+        return None
+    return LiveEvent(seq=last_seq, html=op("reload")).wire
 
 
 def cursor(after: str | None, last_event_id: str | None) -> int | None:

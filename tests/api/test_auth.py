@@ -144,3 +144,17 @@ def test_create_partner_key_command_binds_a_user(editor, capsys):
 
     key = PartnerKey.objects.get(prefix=capsys.readouterr().out.strip().split(".")[0])
     assert key.user == editor
+
+
+def test_a_read_only_key_bound_to_a_reporter_reads_what_partners_read(
+    make_key, reporter, other_reporter, blog
+):
+    from liveblog.models import Post
+
+    theirs = Post.objects.create(blog=blog, author=other_reporter, title="Their scoop")
+    mine = Post.objects.create(blog=blog, author=reporter, title="My draft")
+    read_only = client_for(make_key(READ, user=reporter, name="reporter's reader"))
+
+    for draft in (theirs, mine):
+        assert read_only.get(f"/api/v1/blogs/{blog.slug}/posts/{draft.pk}/").status_code == 404
+    assert read_only.get(f"/api/v1/blogs/{blog.slug}/posts/{mine.pk}/actions/").status_code == 404

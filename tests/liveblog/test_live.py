@@ -355,3 +355,13 @@ def test_idle_readers_get_a_keep_alive_every_heartbeat(blog, settings):
     items, took = asyncio.run(idle_reader())
     assert items == [HEARTBEAT] * 3
     assert 0.3 < took < 1.5
+
+
+@pytest.mark.django_db
+def test_the_stream_view_reloads_a_page_from_another_database(client, blog, editor):
+    services.post_publish(post=factories.PostFactory(blog=blog), by=editor)
+
+    response = client.get(f"/live/{blog.slug}/stream/", {"after": "40"})
+
+    assert response.status_code == 200
+    assert b'data-op="reload"' in response.content

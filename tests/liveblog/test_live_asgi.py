@@ -304,3 +304,14 @@ def test_a_full_stream_process_answers_503_before_it_runs_out_of_descriptors(
     status, headers, _, _ = call(f"/live/{blog.slug}/stream/")
 
     assert (status, headers[b"retry-after"]) == (503, b"5")
+
+
+def test_a_cursor_beyond_the_blog_reloads_the_page_instead_of_skipping_changes(blog, editor):
+    services.post_publish(post=factories.PostFactory(blog=blog), by=editor)
+
+    status, headers, body, _ = call(f"/live/{blog.slug}/stream/", query=b"after=40")
+
+    assert status == 200
+    assert headers[b"content-type"] == b"text/event-stream"
+    assert body.startswith(b"id: 1\nevent: change\n")
+    assert b'data-op="reload"' in body
