@@ -196,7 +196,15 @@ class PostAdmin(admin.ModelAdmin[Post]):
                 extra_context["workflow_steps"] = available_steps(request.user, post)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StaleEdit, PermissionDenied) as error:
+        except StaleEdit:
+            if request.method != "POST":
+                raise
+            # Another save committed between this form's version check and the service's
+            # (a true race): nothing of ours was written. Checked again now, the form
+            # sees the newer version and shows the page with what this editor typed and
+            # why it was not saved, instead of a redirect that would lose the text.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as error:
             # Only a service's refusal of a save that passed the form (a race lost in the
             # moment between the two) becomes a message; the admin's own refusals stand.
             if request.method != "POST" or not str(error):

@@ -818,3 +818,47 @@ def test_publishing_a_post_that_changed_since_review_is_refused_with_both_versio
     assert level == "error"
     assert f"you have version {reviewed}" in text
     assert f"now at version {submitted.version}" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_truly_races_another_keeps_what_the_editor_typed(
+    editor_client, second_editor, published, monkeypatch
+):
+    """PostgreSQL: the other save commits in its own connection between this form's
+    version check and the service's (SQLite lets one writer in at a time: no race)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: run with DATABASE_URL=postgres://…")
+    real = services.post_update
+    raced: list[bool] = []
+
+    def other_editor_saves() -> None:
+        try:
+            real(post=published, by=second_editor, expected_version=published.version,
+                 data={"title": "The other editor's title"})  # fmt: skip
+        finally:
+            connection.close()
+
+    def racing(**kwargs):
+        if not raced:
+            raced.append(True)
+            thread = threading.Thread(target=other_editor_saves)
+            thread.start()
+            thread.join(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "post_update", racing)
+    data = change_form_data(published, title="What I typed", body="<p>My careful words</p>")
+
+    response = editor_client.post(change_url(published), data)
+
+    assert response.status_code == 200  # the form again, not a redirect
+    page = response.content.decode()
+    assert "My careful words" in page
+    assert "What I typed" in page
+    assert "Someone else saved this post" in page
+    published.refresh_from_db()
+    assert published.title == "The other editor's title"
