@@ -150,6 +150,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without a broker the tasks run in-process, right after the transaction commits.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Without a broker, webhook deliveries go from a thread of the web process, not inline:
+# a publish never waits for a partner's server (partners/tasks.py).
+NEWSROOM_WEBHOOKS_IN_BACKGROUND = CELERY_TASK_ALWAYS_EAGER
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

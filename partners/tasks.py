@@ -9,14 +9,17 @@ retried with exponential backoff, six attempts in all; every attempt is logged.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import shared_task
 from celery.exceptions import Retry
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 
 from liveblog.signals import CommittedChange
 
 logger = logging.getLogger(__name__)
+_SENDERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="webhooks")
 
 
 def on_change_committed(sender: object, *, change: CommittedChange, **kwargs: object) -> None:
@@ -34,6 +37,11 @@ def on_change_committed(sender: object, *, change: CommittedChange, **kwargs: ob
         logger.exception("Could not create webhook deliveries for blog %s #%s", blog_id, seq)
         return
     for delivery_id in delivery_ids:  # the deliveries are committed: queue them now
+        if settings.NEWSROOM_WEBHOOKS_IN_BACKGROUND:
+            # No broker (the embedded setup): send from a thread of this process, so the
+            # editor's publish never waits for a partner's server.
+            _SENDERS.submit(_deliver_here, delivery_id)
+            continue
         try:
             deliver_webhook.delay(delivery_id)
         except Retry:
@@ -41,6 +49,16 @@ def on_change_committed(sender: object, *, change: CommittedChange, **kwargs: ob
             logger.info("Webhook delivery %s failed; the sweeper retries it", delivery_id)
         except Exception:
             logger.exception("Could not queue webhook delivery %s", delivery_id)
+
+
+def _deliver_here(delivery_id: int) -> None:
+    close_old_connections()
+    try:
+        deliver_webhook.apply(args=(delivery_id,), throw=False)
+    except Exception:
+        logger.exception("Webhook delivery %s failed; the sweeper retries it", delivery_id)
+    finally:
+        close_old_connections()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6)

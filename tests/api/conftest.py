@@ -19,13 +19,15 @@ MANAGE = [Scope.LIVEBLOG_READ, Scope.WEBHOOKS_MANAGE]
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(monkeypatch):
+def _tasks_in_process(monkeypatch, settings):
     """Queued tasks run in this process, as without Redis, whatever the environment.
 
     (Throttle counts need no reset: every test makes fresh keys, and counts are per key.)
     """
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     monkeypatch.setitem(celery_app.conf, "task_eager_propagates", True)
+    # Deliveries inline, so each test sees them done; the background mode has its test.
+    settings.NEWSROOM_WEBHOOKS_IN_BACKGROUND = False
 
 
 @pytest.fixture

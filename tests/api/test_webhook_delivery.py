@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from liveblog import services
 from partners import tasks
 from partners.models import (
@@ -202,4 +204,27 @@ def test_stalled_deliveries_are_swept(key, blog, editor, draft, receiver):
     )
 
     assert tasks.retry_stalled_deliveries.apply().get() == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_publish_never_waits_for_a_partners_server(
+    receiver, key, blog, editor, draft, settings
+):
+    import time
+
+    settings.NEWSROOM_WEBHOOKS_IN_BACKGROUND = True  # the embedded setup's default
+    webhook_create(key=key, url=receiver.url, events=["published"], blog=blog)
+    receiver.delay = 1.5  # a slow partner
+
+    started = time.monotonic()
+    services.post_publish(post=draft, by=editor)
+    assert time.monotonic() - started < 1.0
+
+    deadline = time.monotonic() + 10
+    while not receiver.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(receiver.requests) == 1
+    while WebhookDelivery.objects.get().status != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert WebhookDelivery.objects.get().status == "delivered"
