@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-MAX_VIDEO_BYTES = 500 * 1024 * 1024
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 
@@ -53,8 +52,11 @@ def check_video_file(upload: IO[bytes]) -> str:
     "webm", followed by a Segment. Raises ``ValidationError`` with a clear message.
     """
     size = _size_of(upload)
-    if size > MAX_VIDEO_BYTES:
-        raise ValidationError("The video is larger than 500 MB.", code="too_large")
+    limit = settings.NEWSROOM_VIDEO_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"The video is larger than {limit // (1024 * 1024)} MB.", code="too_large"
+        )
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)

@@ -340,6 +340,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploads above this stay on disk instead of memory while they are checked.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+# Video files (admin uploads). The shipped nginx lets /admin/ bodies this large through
+# and every other request 16 MB (docs/deploy/nginx.conf; a test keeps them in step).
+NEWSROOM_VIDEO_MAX_BYTES = int(os.environ.get("NEWSROOM_VIDEO_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # Image uploads: checked by content, re-encoded without metadata.
 NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))

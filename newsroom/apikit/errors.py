@@ -154,6 +154,8 @@ def _convert(exc: Exception) -> Exception:
         )
     if isinstance(exc, Conflict):
         return Conflicted(str(exc) or None)
+    if isinstance(exc, django_exceptions.ValidationError) and _too_large(exc):
+        return PayloadTooLarge(" ".join(exc.messages))
     if isinstance(exc, django_exceptions.ValidationError):
         message, details = _validation_details(exc)
         return Invalid(message, details=details)
@@ -166,6 +168,14 @@ def _convert(exc: Exception) -> Exception:
     if isinstance(exc, django_exceptions.TooManyFieldsSent | django_exceptions.TooManyFilesSent):
         return PayloadTooLarge(str(exc))
     return exc
+
+
+def _too_large(error: django_exceptions.ValidationError) -> bool:
+    """A refusal for size alone (``code="too_large"``): 413, as for a too-large body."""
+    codes = (
+        [getattr(e, "code", None) for e in error.error_list] if hasattr(error, "error_list") else []
+    )
+    return bool(codes) and all(code == "too_large" for code in codes)
 
 
 def _drf_code(exc: exceptions.APIException) -> str:

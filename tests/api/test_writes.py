@@ -197,3 +197,35 @@ def test_allowed_actions_are_the_services_answer_for_each_caller(
         "edit", "submit", "publish", "schedule", "mark_key_event", "delete",
     ]  # fmt: skip
     assert actions(partner, published) == []
+
+
+def test_a_photo_over_the_size_limit_answers_413_with_the_limit(as_reporter, draft, jpeg, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.NEWSROOM_IMAGE_MAX_BYTES = 1000
+    response = as_reporter.post(
+        post_url(draft, "images"),
+        {"file": SimpleUploadedFile("big.jpg", jpeg((400, 300))), "alt_text": "A queue"},
+        format="multipart",
+        HTTP_IF_MATCH=f'"v{draft.version}"',
+    )
+
+    assert response.status_code == 413
+    assert error_code(response) == "too_large"
+    assert "the limit is 1000 bytes" in response.json()["error"]["message"]
+    assert not draft.images.exists()
+
+
+def test_the_shipped_nginx_lets_through_every_upload_the_app_accepts(settings):
+    import re
+    from pathlib import Path
+
+    conf = (Path(__file__).parents[2] / "docs" / "deploy" / "nginx.conf").read_text()
+
+    def megabytes(text: str) -> int:
+        return int(re.search(r"client_max_body_size (\d+)m;", text).group(1)) * 1024 * 1024
+
+    server_wide = megabytes(conf.split("location")[0])
+    admin = megabytes(conf.split("location /admin/ {", 1)[1].split("}", 1)[0])
+    assert server_wide >= settings.NEWSROOM_IMAGE_MAX_BYTES  # photos, anywhere
+    assert admin >= settings.NEWSROOM_VIDEO_MAX_BYTES  # videos, through the admin
