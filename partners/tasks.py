@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from celery import shared_task
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 
 from liveblog.signals import CommittedChange
 
@@ -58,7 +58,7 @@ def _deliver_here(delivery_id: int) -> None:
     except Exception:
         logger.exception("Webhook delivery %s failed; the sweeper retries it", delivery_id)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's: deliveries are rare, connections are not
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=6)
