@@ -68,6 +68,17 @@ class ResultsAdminMixin:
         self.message_user(request, done, messages.SUCCESS)  # type: ignore[attr-defined]
         return True
 
+    def _with_reason(self, request: HttpRequest, title: str, service: Any, done: str,
+                     back: str, **arguments: Any) -> HttpResponse:  # fmt: skip
+        """A page asking why (kept on record), then ``service(by=…, reason=…)``."""
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            run = partial(service, by=_editor(request), reason=form.cleaned_data["reason"],
+                          **arguments)  # fmt: skip
+            if self._run(request, run, done):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, title, form, back)
+
 
 @admin.register(Race)
 class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin[Race]):
@@ -178,17 +189,9 @@ class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
         """Void a wrong snapshot (a bogus feed value, a typo), with the reason on record."""
         snapshot = get_object_or_404(ResultSnapshot, pk=pk)
         back = reverse("admin:results_resultsnapshot_changelist")
-        form = WithdrawForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            void = partial(
-                services.snapshot_void,
-                snapshot=snapshot,
-                by=_editor(request),
-                reason=form.cleaned_data["reason"],
-            )
-            if self._run(request, void, f"{snapshot}: void, no longer shown."):
-                return HttpResponseRedirect(back)
-        return self._form_page(request, f"Void: {snapshot}", form, back)
+        return self._with_reason(request, f"Void: {snapshot}", services.snapshot_void,
+                                 f"{snapshot}: void, no longer shown.", back,
+                                 snapshot=snapshot)  # fmt: skip
 
 
 @admin.register(WinnerCall)
@@ -231,17 +234,8 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
     def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         call = get_object_or_404(WinnerCall, pk=pk)
         back = reverse("admin:results_winnercall_changelist")
-        form = WithdrawForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            withdraw = partial(
-                services.winner_withdraw,
-                call=call,
-                by=_editor(request),
-                reason=form.cleaned_data["reason"],
-            )
-            if self._run(request, withdraw, f"{call}: withdrawn."):
-                return HttpResponseRedirect(back)
-        return self._form_page(request, f"Withdraw: {call}", form, back)
+        return self._with_reason(request, f"Withdraw: {call}", services.winner_withdraw,
+                                 f"{call}: withdrawn.", back, call=call)  # fmt: skip
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("results.view_winnercall")

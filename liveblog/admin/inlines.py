@@ -47,55 +47,35 @@ def save_byline(formset: Formset, post: Post, user: Any, *, adding: bool) -> Non
         formset.changed_objects = [(f.instance, ["byline"]) for f in kept]
 
 
-def save_images(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
-    fields = ("alt_text", "caption", "credit", "placement", "order")
+def _save_media(formset: Formset, post: Post, user: Any, *, kind: str, fields: tuple[str, ...],
+                uploads: dict[str, str]) -> None:  # fmt: skip
+    """Photo or video rows: each removed, changed or added row is one service call
+    (``post_remove_<kind>``, ``post_update_<kind>``, ``post_add_<kind>``). ``uploads``
+    maps the services' file arguments to the form's file fields."""
+    remove = getattr(services, f"post_remove_{kind}")
+    update = getattr(services, f"post_update_{kind}")
+    add = getattr(services, f"post_add_{kind}")
     for form in _rows(formset):
-        data, image = form.cleaned_data, form.instance
-        if image.pk and data.get("DELETE"):
-            services.post_remove_image(image=image, by=user)
-            formset.deleted_objects.append(image)
-        elif image.pk:
+        data, item = form.cleaned_data, form.instance
+        values = {name: data[name] for name in fields if name in data}
+        if item.pk and data.get("DELETE"):
+            remove(**{kind: item, "by": user})
+            formset.deleted_objects.append(item)
+        elif item.pk:
             if form.has_changed():
-                services.post_update_image(
-                    image=image,
-                    by=user,
-                    file=_upload(form, "image"),
-                    **{name: data[name] for name in fields if name in data},
-                )
-                formset.changed_objects.append((image, form.changed_data))
+                files = {arg: _upload(form, name) for arg, name in uploads.items()}
+                update(**{kind: item, "by": user}, **files, **values)
+                formset.changed_objects.append((item, form.changed_data))
         elif not data.get("DELETE"):
-            created = services.post_add_image(
-                post=post,
-                by=user,
-                file=data["image"],
-                **{name: data[name] for name in fields if name in data},
-            )
-            formset.new_objects.append(created)
+            files = {arg: _upload(form, name) for arg, name in uploads.items()}
+            formset.new_objects.append(add(post=post, by=user, **files, **values))
+
+
+def save_images(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
+    _save_media(formset, post, user, kind="image", uploads={"file": "image"},
+                fields=("alt_text", "caption", "credit", "placement", "order"))  # fmt: skip
 
 
 def save_videos(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
-    fields = ("caption", "url", "placement", "order")
-    for form in _rows(formset):
-        data, video = form.cleaned_data, form.instance
-        if video.pk and data.get("DELETE"):
-            services.post_remove_video(video=video, by=user)
-            formset.deleted_objects.append(video)
-        elif video.pk:
-            if form.has_changed():
-                services.post_update_video(
-                    video=video,
-                    by=user,
-                    file=_upload(form, "file"),
-                    poster=_upload(form, "poster"),
-                    **{name: data[name] for name in fields if name in data},
-                )
-                formset.changed_objects.append((video, form.changed_data))
-        elif not data.get("DELETE"):
-            created = services.post_add_video(
-                post=post,
-                by=user,
-                file=_upload(form, "file"),
-                poster=_upload(form, "poster"),
-                **{name: data[name] for name in fields if name in data},
-            )
-            formset.new_objects.append(created)
+    _save_media(formset, post, user, kind="video", uploads={"file": "file", "poster": "poster"},
+                fields=("caption", "url", "placement", "order"))  # fmt: skip

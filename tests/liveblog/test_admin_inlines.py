@@ -186,3 +186,39 @@ def test_reporter_cannot_add_a_photo_to_a_published_post_through_the_admin(
     assert response.status_code in (302, 403)
     assert photo_post.images.count() == 1
     assert not Change.objects.exists()
+
+
+def test_replacing_a_photo_in_the_admin_stores_the_new_picture_checked(
+    editor_client, photo_post, jpeg, spy
+):
+    before = PostImage.objects.get().image.name
+    page = editor_client.get(change_url(photo_post))
+    data = browser_form_data(page, "post_form") | {
+        "images-0-image": SimpleUploadedFile("new.png", jpeg((80, 60)), "image/png"),
+    }
+
+    response = editor_client.post(change_url(photo_post), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert spy.count("post_update_image") == 1
+    image = PostImage.objects.get()
+    assert image.image.name != before
+    assert (image.width, image.height, image.original_name) == (80, 60, "new.png")
+
+
+def test_a_video_row_added_in_the_admin_goes_through_the_service(editor_client, photo_post, spy):
+    page = editor_client.get(change_url(photo_post))
+    data = browser_form_data(page, "post_form") | {
+        "videos-TOTAL_FORMS": "1",
+        "videos-0-url": "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+        "videos-0-caption": "The count in Atlanta",
+        "videos-0-placement": "end",
+        "videos-0-order": "1",
+    }
+
+    response = editor_client.post(change_url(photo_post), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert spy.count("post_add_video") == 1
+    video = photo_post.videos.get()
+    assert video.url == "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ"
