@@ -7,7 +7,7 @@ change: no new version, no update for readers.
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -39,6 +39,30 @@ def _placement(value: str) -> str:
     if value not in Placement.values:
         raise ValidationError({"placement": "Placement is “lead” or “end”."})
     return value
+
+
+Media = TypeVar("Media", PostImage, PostVideo)
+
+
+def _as_stored(
+    item: Media, by: User | AnonymousUser, fields: dict[str, Any], allowed: set[str]
+) -> tuple[Post, Media]:
+    """Lock the post, check ``by`` may edit it, refuse fields that cannot change, and
+    re-read ``item`` as stored (not as a form may have left it in memory)."""
+    post = lock(item.post)
+    check_edit(by, post)
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    return post, type(item).objects.get(pk=item.pk, post=post)
+
+
+def _apply(item: PostImage | PostVideo, fields: dict[str, Any]) -> set[str]:
+    """Set the fields that differ from what is stored; return their names."""
+    changed = {name for name, value in fields.items() if getattr(item, name) != value}
+    for name in changed:
+        setattr(item, name, fields[name])
+    return changed
 
 
 def _store_image(image: PostImage, file: IO[bytes]) -> None:
@@ -89,12 +113,8 @@ def post_update_image(
 ) -> PostImage:
     """Change a photo's words (alt text, caption, credit), place or order, or replace the
     picture itself (``file``, checked like a new upload)."""
-    post = lock(image.post)
-    check_edit(by, post)
-    image = PostImage.objects.get(pk=image.pk, post=post)  # as stored, not as a form left it
-    unknown = set(fields) - {"alt_text", "caption", "credit", "placement", "order"}
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    post, image = _as_stored(image, by, fields, {"alt_text", "caption", "credit", "placement",
+                                                 "order"})  # fmt: skip
     if "alt_text" in fields:
         fields["alt_text"] = _alt_text(fields["alt_text"])
     if "placement" in fields:
@@ -102,11 +122,8 @@ def post_update_image(
     for name in ("caption", "credit"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
-    changed = {name for name, value in fields.items() if getattr(image, name) != value}
-    if not changed and file is None:
+    if not _apply(image, fields) and file is None:
         return image
-    for name in changed:
-        setattr(image, name, fields[name])
     if file is not None:
         _store_image(image, file)
     image.save()
@@ -188,12 +205,7 @@ def post_update_video(
     **fields: Any,
 ) -> PostVideo:
     """Change a video's caption, link, place or order, or replace its file or poster."""
-    post = lock(video.post)
-    check_edit(by, post)
-    video = PostVideo.objects.get(pk=video.pk, post=post)  # as stored, not as a form left it
-    unknown = set(fields) - {"caption", "url", "placement", "order"}
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    post, video = _as_stored(video, by, fields, {"caption", "url", "placement", "order"})
     if "caption" in fields:
         if not (fields["caption"] or "").strip():
             raise ValidationError({"caption": "A video needs a media caption."})
@@ -202,11 +214,8 @@ def post_update_video(
         fields["url"] = embed_url(fields["url"])
     if "placement" in fields:
         fields["placement"] = _placement(fields["placement"])
-    changed = {name for name, value in fields.items() if getattr(video, name) != value}
-    if not changed and poster is None and file is None:
+    if not _apply(video, fields) and poster is None and file is None:
         return video
-    for name in changed:
-        setattr(video, name, fields[name])
     if file is not None:
         _store_video(video, file)
     if bool(video.url) == bool(video.file):
