@@ -74,17 +74,18 @@ class LabelField(serializers.Field[Label, str, str, Any]):
 
 class PostListQuery(StrictSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    cursor = serializers.CharField(required=False, max_length=100)
+    cursor = serializers.CharField(required=False, max_length=100, trim_whitespace=False)
     key_events = serializers.BooleanField(required=False, default=False)
     pinned = serializers.BooleanField(required=False, default=False)
     # Declared fields are moved into _declared_fields by the serializer metaclass, so `label`
     # never shadows Field.label (the display label), which is all the stubs can see.
-    label = serializers.SlugField(required=False, max_length=40)  # type: ignore[assignment]
+    # A query value is taken as sent: "M\x1d" is no slug (trimming would make it "M").
+    label = serializers.SlugField(required=False, max_length=40, trim_whitespace=False)  # type: ignore[assignment]
 
 
 class ListQuery(StrictSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    cursor = serializers.CharField(required=False, max_length=100)
+    cursor = serializers.CharField(required=False, max_length=100, trim_whitespace=False)
 
 
 class FeedQuery(StrictSerializer):

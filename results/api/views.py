@@ -35,12 +35,16 @@ def _with_results() -> Prefetch[str, QuerySet[CandidateResult]]:
 
 class ListQuery(StrictSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    cursor = serializers.CharField(required=False, max_length=100)
+    cursor = serializers.CharField(required=False, max_length=100, trim_whitespace=False)
 
 
 class RaceListQuery(ListQuery):
+    # A query value is taken as sent: "M\x1d" is no slug (trimming would make it "M").
     blog = serializers.SlugField(
-        required=False, max_length=100, help_text="Only the races this live blog shows."
+        required=False,
+        max_length=100,
+        trim_whitespace=False,
+        help_text="Only the races this live blog shows.",
     )
 
 
