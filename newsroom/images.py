@@ -79,7 +79,7 @@ def clean_image(upload: File[bytes] | IO[bytes], *, name: str | None = None) -> 
     Raises ``django.core.exceptions.ValidationError`` with a stable ``code``.
     """
     data = _read_capped(upload, settings.NEWSROOM_IMAGE_MAX_BYTES)
-    original = _original_name(name if name is not None else getattr(upload, "name", None))
+    original = uploaders_name(name if name is not None else getattr(upload, "name", None))
     with warnings.catch_warnings():
         # Pillow's own bomb guard is only a warning below 2x its limit; make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -150,7 +150,7 @@ def _human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _original_name(name: object) -> str:
+def uploaders_name(name: object) -> str:
     """The uploader's file name without any path, for the record (never used to store)."""
     if not isinstance(name, str):
         return ""

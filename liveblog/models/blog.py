@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from newsroom.apikit.etags import make_etag
 
+from .post import Post
+
 
 @dataclass(frozen=True)
 class BlogState:
@@ -61,8 +63,6 @@ class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
         if not detailed:
             row = rows.values_list("pk", "status", "last_seq").first()
             return BlogState(row[0], slug, row[1], row[2]) if row else None
-        from .post import Post
-
         due = (
             Post.objects.filter(blog=OuterRef("pk"))
             .due()

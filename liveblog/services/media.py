@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from newsroom.images import clean_image
+from newsroom.images import clean_image, uploaders_name
 
 from ..models import Post, PostImage, PostVideo
 from ..models.media import Placement
@@ -145,18 +145,12 @@ def _store_video(video: PostVideo, file: IO[bytes]) -> None:
     extension = check_video_file(file)  # from the container's structure, not the name
     file.seek(0)
     video.file.save(f"upload.{extension}", File(file), save=False)
-    video.original_name = _client_name(file)
+    video.original_name = uploaders_name(getattr(file, "name", None))
 
 
 def _store_poster(video: PostVideo, poster: IO[bytes]) -> None:
     cleaned = clean_image(poster)
     video.poster.save(cast(str, cleaned.content.name), cleaned.content, save=False)
-
-
-def _client_name(file: IO[bytes]) -> str:
-    name = getattr(file, "name", "") or ""
-    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:200]
 
 
 @transaction.atomic
