@@ -222,18 +222,16 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     else, as for a name that was never stored. Candidate photos and reporters'
     headshots are public. Every answer carries nosniff and a sandboxing CSP.
     """
+    folder = path.split("/", 1)[0]  # newsroom.media.UploadTo's folders
+    if folder == "candidates" and Candidate.objects.filter(photo=path).exists():
+        return media_response(path, public=True)
+    if folder == "reporters" and Reporter.objects.filter(headshot=path).exists():
+        return media_response(path, public=True)
     posts = Post.objects.with_media(path)
-    if posts.published().exists():
-        return media_response(path, public=True)
-    if posts.visible_to(request.user).exists():
-        return media_response(path, public=False)
-    if not posts.exists() and _public_photo(path):
-        return media_response(path, public=True)
+    if folder in {"posts", "videos", "renditions"}:
+        if posts.published().exists():
+            return media_response(path, public=True)
+        # For readers visible_to() is published(): only staff need the second look.
+        if request.user.is_staff and posts.visible_to(request.user).exists():
+            return media_response(path, public=False)
     raise Http404("No such file.")
-
-
-def _public_photo(path: str) -> bool:
-    return (
-        Candidate.objects.filter(photo=path).exists()
-        or Reporter.objects.filter(headshot=path).exists()
-    )

@@ -229,3 +229,26 @@ def test_a_reporters_script_disguised_as_video_is_refused_by_the_service(draft, 
         )
 
     assert not draft.videos.exists()
+
+
+def test_a_readers_media_request_costs_one_query(client, draft, photo_of, editor,
+                                                  django_assert_num_queries):  # fmt: skip
+    hidden = url(photo_of(draft))
+    shown = url(photo_of(factories.PostFactory(blog=draft.blog, published=True)))
+
+    with django_assert_num_queries(1):
+        assert client.get(shown).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(hidden).status_code == 404
+
+
+def test_candidate_photos_are_public_and_unknown_names_are_not(client, jpeg):
+    from django.core.files.base import ContentFile
+
+    candidate = factories.CandidateFactory(race=factories.RaceFactory())
+    candidate.photo.save("x.jpg", ContentFile(jpeg((40, 40))))
+
+    assert re.fullmatch(r"candidates/[0-9a-f]{32}\.jpg", candidate.photo.name)
+    assert client.get(candidate.photo.url).status_code == 200
+    assert client.get("/media/candidates/" + "0" * 32 + ".jpg").status_code == 404
+    assert client.get("/media/elsewhere/file.jpg").status_code == 404
