@@ -8,6 +8,10 @@ because transactions start ``IMMEDIATE`` (one writer at a time). Consumers still
 treat ``seq`` as gap-tolerant: they ask for "everything after N"
 (``Change.objects.after``), never "N + 1". Once committed, each change goes out through
 ``liveblog.signals.change_committed``, the one seam its consumers subscribe to.
+
+``record_desk_change`` keeps the staff log (``DeskChange``, the live desk's channel) the
+same way, with its own sequence; every public change is mirrored there too, so a desk
+follows one cursor. Committed staff changes go out through ``desk_changed``.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from .models import Change, LiveBlog
-from .signals import CommittedChange, send_change_committed
+from .models import Change, DeskChange, LiveBlog
+from .signals import CommittedChange, send_change_committed, send_desk_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -45,6 +49,7 @@ def record_change(
         blog_id=blog_id, seq=seq, kind=kind, post_id=post.pk if post is not None else None
     )
     transaction.on_commit(partial(send_change_committed, committed))
+    record_desk_change(blog_id=blog_id, kind=DeskChange.Kind.PUBLIC, post=post, by=by)
     return Change.objects.create(
         blog_id=blog_id,
         seq=seq,
@@ -52,5 +57,32 @@ def record_change(
         post=post,
         post_version=post.version if post is not None else None,
         payload=payload or {},
+        by=by if by is not None and by.is_authenticated else None,
+    )
+
+
+def record_desk_change(
+    *,
+    blog_id: int,
+    kind: str,
+    post: Post | None = None,
+    by: User | AnonymousUser | None = None,
+    post_id: int | None = None,
+) -> DeskChange:
+    """Append one entry to the blog's staff log (call inside ``atomic``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_desk_change must run inside a transaction")
+    seq = (
+        LiveBlog.objects.select_for_update().values_list("desk_seq", flat=True).get(pk=blog_id) + 1
+    )
+    LiveBlog.objects.filter(pk=blog_id).update(desk_seq=seq)
+    transaction.on_commit(partial(send_desk_changed, blog_id, seq))
+    return DeskChange.objects.create(
+        blog_id=blog_id,
+        seq=seq,
+        kind=kind,
+        post_id=post.pk if post is not None else post_id,
+        post_version=post.version if post is not None else None,
+        status=post.status if post is not None else "",
         by=by if by is not None and by.is_authenticated else None,
     )

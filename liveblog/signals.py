@@ -7,6 +7,10 @@ the live channel (``liveblog.live``), webhooks (``partners``) and whatever comes
 The change log itself names none of them. Receivers run in the writer's process, after
 commit: they must be quick and must not raise (a failure is logged and the others still
 run); anything slow belongs in a task they queue.
+
+``desk_changed`` is its staff-only sibling: sent after commit with ``blog_id=`` and
+``seq=`` for each entry of the staff log (``liveblog.models.desk``), which the live
+desk's channel follows. Nothing public listens to it.
 """
 
 from __future__ import annotations
@@ -43,3 +47,13 @@ def send_change_committed(change: CommittedChange) -> None:
                 receiver,
                 exc_info=result,
             )
+
+
+desk_changed = Signal()
+
+
+def send_desk_changed(blog_id: int, seq: int) -> None:
+    for receiver, result in desk_changed.send_robust(sender=None, blog_id=blog_id, seq=seq):
+        if isinstance(result, Exception):
+            logger.error("A receiver of desk change %s#%s failed: %r", blog_id, seq, receiver,
+                         exc_info=result)  # fmt: skip

@@ -145,6 +145,10 @@ class PostAdmin(admin.ModelAdmin[Post]):
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # published posts are retracted, not deleted
+        # Only what the user's role can ever do: a reporter is not offered Publish.
+        for name in STEPS:
+            if not services.role_allows(name, request.user):
+                actions.pop(f"action_{name}", None)
         return actions
 
     def save_model(self, request: HttpRequest, obj: Post, form: PostForm, change: bool) -> None:

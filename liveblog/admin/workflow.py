@@ -58,7 +58,7 @@ STEPS: dict[str, Step] = {
     for step in [
         Step("submit", "Submit for approval", "submitted for approval", services.post_submit),
         Step("return_to_draft", "Back to draft", "sent back to draft",
-             services.post_return_to_draft),
+             services.post_return_to_draft, lambda d: {"note": d.get("note", "")}),
         Step("publish", "Publish now", "published", services.post_publish),
         Step("schedule", "Schedule…", "scheduled", services.post_publish,
              lambda d: {"at": d["publish_at"]}, form=ScheduleForm),

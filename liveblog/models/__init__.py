@@ -2,12 +2,16 @@
 
 from .blog import LiveBlog
 from .changes import Change
+from .desk import DeskChange, DeskPresence, EditLock
 from .media import PostImage, PostVideo
 from .post import PUBLIC_STATUSES, Label, Post, PostContributor
 
 __all__ = [
     "PUBLIC_STATUSES",
     "Change",
+    "DeskChange",
+    "DeskPresence",
+    "EditLock",
     "Label",
     "LiveBlog",
     "Post",

@@ -102,6 +102,8 @@ class LiveBlog(models.Model):
     )
     # High-water mark of the change log; bumped under a row lock (see liveblog.changes).
     last_seq = models.BigIntegerField(default=0, editable=False)
+    # The staff log's high-water mark (liveblog.models.desk): the same discipline.
+    desk_seq = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,12 +127,13 @@ class LiveBlog(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # ``last_seq`` belongs to the change log (liveblog.changes), which moves it under
-        # a row lock; a plain save of a copy loaded earlier must never move it back.
+        # ``last_seq`` and ``desk_seq`` belong to the change logs (liveblog.changes), which
+        # move them under a row lock; a plain save of a copy loaded earlier must never
+        # move them back.
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 f.name for f in self._meta.concrete_fields if not f.primary_key
-                and f.name != "last_seq"
+                and f.name not in ("last_seq", "desk_seq")
             ]  # fmt: skip
         super().save(*args, **kwargs)
 

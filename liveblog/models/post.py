@@ -82,6 +82,20 @@ class PostQuerySet(models.QuerySet["Post"]):
             owns |= models.Q(images__image__startswith=f"{source}.")
         return self.filter(owns).distinct()
 
+    def awaiting_approval(self) -> PostQuerySet:
+        """The editors' inbox: submissions, oldest first (first come, first read)."""
+        return self.filter(status=PostStatus.SUBMITTED).order_by("submitted_at", "id")
+
+    def drafts_of(self, user: User | AnonymousUser) -> PostQuerySet:
+        """A filer's own drafts, the most recently touched first."""
+        return self.filter(status=PostStatus.DRAFT, author_id=user.pk).order_by("-updated_at")
+
+    def upcoming(self, *, at: datetime | None = None) -> PostQuerySet:
+        """Scheduled posts whose time has not come yet, soonest first."""
+        return self.filter(
+            status=PostStatus.SCHEDULED, published_at__gt=at or timezone.now()
+        ).order_by("published_at", "id")
+
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Readers see published posts; staff see every post in the admin and API."""
         if getattr(user, "is_staff", False) and user.has_perm("liveblog.view_post"):
@@ -136,6 +150,17 @@ class Post(models.Model):
     retraction_reason = models.TextField(blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # An editor's note when sending a submission back ("Needs a second source"): the
+    # reporter sees it on their desk until they submit again.
+    return_note = models.TextField(blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -35,6 +35,7 @@ from .workflow import (
     post_submit,
     post_unschedule,
     refusal,
+    role_allows,
 )
 
 __all__ = [
@@ -62,5 +63,6 @@ __all__ = [
     "post_update_image",
     "post_update_video",
     "refusal",
+    "role_allows",
     "summary_update",
 ]

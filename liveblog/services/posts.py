@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import permissions as perms
-from ..changes import record_change
+from ..changes import record_change, record_desk_change
 from ..exceptions import StaleEdit
 from ..html import sanitize_body
-from ..models import Change, Label, LiveBlog, Post, PostContributor
+from ..models import Change, DeskChange, Label, LiveBlog, Post, PostContributor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -41,10 +41,14 @@ def lock(post: Post, *, expected_version: int | None = None) -> Post:
     return current
 
 
-def save_version(post: Post, fields: Iterable[str]) -> None:
-    """Save ``fields`` as the post's next version (callers hold the row lock)."""
+def save_version(
+    post: Post, fields: Iterable[str], *, by: User | AnonymousUser | None = None
+) -> None:
+    """Save ``fields`` as the post's next version (callers hold the row lock), and tell
+    the desks (the staff log: drafts and submissions included)."""
     post.version += 1
     post.save(update_fields={*fields, "version", "updated_at"})
+    record_desk_change(blog_id=post.blog_id, kind=DeskChange.Kind.SAVED, post=post, by=by)
 
 
 def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +104,7 @@ def post_create(
     author = cast("User", by)  # can_file refuses anonymous users
     post = Post.objects.create(blog=blog, author=author, status=Status.DRAFT, **fields)
     _replace_contributors(post, default_byline(by) if contributors is None else contributors)
+    record_desk_change(blog_id=blog.pk, kind=DeskChange.Kind.FILED, post=post, by=by)
     return post
 
 
@@ -136,7 +141,7 @@ def post_update(
     if post.is_public:
         post.corrected_at = timezone.now()
         changed.add("corrected_at")
-    save_version(post, changed)
+    save_version(post, changed, by=by)
     if post.is_public:
         record_change(blog_id=post.blog_id, kind=Change.Kind.EDITED, post=post, by=by)
     return post
@@ -180,7 +185,7 @@ def touch_edited(*, post: Post, by: User | AnonymousUser) -> Post:
     if post.is_public:
         post.corrected_at = timezone.now()
         fields.add("corrected_at")
-    save_version(post, fields)
+    save_version(post, fields, by=by)
     if post.is_public:
         record_change(blog_id=post.blog_id, kind=Change.Kind.EDITED, post=post, by=by)
     return post
@@ -199,4 +204,6 @@ def post_delete(*, post: Post, by: User | AnonymousUser) -> None:
     """Delete a post readers never saw (published posts are retracted instead)."""
     post = lock(post)
     check_delete(by, post)
+    blog_id, post_id = post.blog_id, post.pk
     post.delete()
+    record_desk_change(blog_id=blog_id, kind=DeskChange.Kind.DELETED, post_id=post_id, by=by)

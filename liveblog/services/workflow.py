@@ -56,7 +56,8 @@ def post_submit(
     check_submit(by, post)
     post.status = Status.SUBMITTED
     post.submitted_at = timezone.now()
-    save_version(post, {"status", "submitted_at"})
+    post.return_note = ""  # answered by this submission
+    save_version(post, {"status", "submitted_at", "return_note"}, by=by)
     return post
 
 
@@ -68,15 +69,29 @@ def check_return_to_draft(user: User | AnonymousUser, post: Post) -> None:
     _require_status(post, {Status.SUBMITTED}, "Only submitted posts can go back to draft.")
 
 
+MAX_NOTE_LENGTH = 2000
+
+
 @transaction.atomic
 def post_return_to_draft(
-    *, post: Post, by: User | AnonymousUser, expected_version: int | None = None
+    *,
+    post: Post,
+    by: User | AnonymousUser,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Post:
-    """Withdraw a submission (its author) or send it back for more work (an editor)."""
+    """Withdraw a submission (its author) or send it back for more work (an editor),
+    with a note the reporter sees on their desk until they submit again."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ValidationError({"note": f"Keep the note under {MAX_NOTE_LENGTH} characters."})
     post = lock(post, expected_version=expected_version)
     check_return_to_draft(by, post)
     post.status = Status.DRAFT
-    save_version(post, {"status"})
+    post.return_note = note
+    post.returned_at = timezone.now()
+    post.returned_by = cast("User", by)  # check_return_to_draft refuses anonymous users
+    save_version(post, {"status", "return_note", "returned_at", "returned_by"}, by=by)
     return post
 
 
@@ -116,11 +131,11 @@ def post_publish(
     post.published_by = cast("User", by)  # check_publish refuses anonymous users
     if at is not None and at > now:
         post.status, post.publish_at, post.published_at = Status.SCHEDULED, at, at
-        save_version(post, {"status", "publish_at", "published_at", "published_by"})
+        save_version(post, {"status", "publish_at", "published_at", "published_by"}, by=by)
         queue_timer(post)
         return post
     post.status, post.published_at = Status.PUBLISHED, now
-    save_version(post, {"status", "published_at", "published_by"})
+    save_version(post, {"status", "published_at", "published_by"}, by=by)
     record_change(blog_id=post.blog_id, kind=Change.Kind.PUBLISHED, post=post, by=by)
     return post
 
@@ -145,7 +160,7 @@ def post_unschedule(
         None,
         False,
     )
-    save_version(post, {"status", "publish_at", "published_at", "pinned"})
+    save_version(post, {"status", "publish_at", "published_at", "pinned"}, by=by)
     return post
 
 
@@ -206,7 +221,7 @@ def post_set_pinned(
     (check_pin if pinned else check_unpin)(by, post)
     if not pinned:
         post.pinned = False
-        save_version(post, {"pinned"})
+        save_version(post, {"pinned"}, by=by)
         record_change(blog_id=post.blog_id, kind=Change.Kind.UNPINNED, post=post, by=by)
         return post
     # Another editor pinning another post of this blog at this moment: the database's
@@ -231,10 +246,10 @@ def post_set_pinned(
 def _replace_pin(post: Post, by: User | AnonymousUser) -> None:
     for other in Post.objects.select_for_update().filter(blog_id=post.blog_id, pinned=True):
         other.pinned = False
-        save_version(other, {"pinned"})
+        save_version(other, {"pinned"}, by=by)
         record_change(blog_id=other.blog_id, kind=Change.Kind.UNPINNED, post=other, by=by)
     post.pinned = True
-    save_version(post, {"pinned"})
+    save_version(post, {"pinned"}, by=by)
     record_change(blog_id=post.blog_id, kind=Change.Kind.PINNED, post=post, by=by)
 
 
@@ -265,7 +280,7 @@ def post_set_key_event(
         return post
     (check_mark_key_event if key_event else check_unmark_key_event)(by, post)
     post.key_event = key_event
-    save_version(post, {"key_event"})
+    save_version(post, {"key_event"}, by=by)
     if post.is_public:
         record_change(blog_id=post.blog_id, kind=Change.Kind.EDITED, post=post, by=by)
     return post
@@ -292,7 +307,7 @@ def post_retract(
     was_public, was_pinned = post.is_public, post.pinned
     post.status, post.pinned = Status.RETRACTED, False
     post.retracted_at, post.retraction_reason = timezone.now(), reason.strip()
-    save_version(post, {"status", "pinned", "retracted_at", "retraction_reason"})
+    save_version(post, {"status", "pinned", "retracted_at", "retraction_reason"}, by=by)
     if was_public:
         record_change(
             blog_id=post.blog_id,
@@ -321,6 +336,37 @@ ACTIONS: dict[str, Check] = {
     "retract": check_retract,
     "delete": check_delete,
 }
+
+
+def _may_submit(user: User | AnonymousUser) -> bool:
+    return bool(user.is_active and user.has_perm("liveblog.submit_post"))
+
+
+def _may_file(user: User | AnonymousUser) -> bool:
+    return perms.can_file(user)
+
+
+# What each action asks of the role alone, whatever the post: the admin's change list
+# and the desk never offer a role what its permissions rule out for every post.
+ROLE_NEEDS: dict[str, Callable[[User | AnonymousUser], bool]] = {
+    "edit": _may_file,
+    "submit": _may_submit,
+    "return_to_draft": _may_file,
+    "publish": perms.can_publish,
+    "schedule": perms.can_publish,
+    "unschedule": perms.can_publish,
+    "pin": perms.can_pin,
+    "unpin": perms.can_pin,
+    "mark_key_event": perms.can_pin,
+    "unmark_key_event": perms.can_pin,
+    "retract": perms.can_retract,
+    "delete": _may_file,
+}
+
+
+def role_allows(action: str, user: User | AnonymousUser) -> bool:
+    """Whether ``user``'s role may ever take ``action`` (on some post)."""
+    return ROLE_NEEDS[action](user)
 
 
 def refusal(action: str, user: User | AnonymousUser, post: Post) -> str | None:
