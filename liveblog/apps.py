@@ -12,11 +12,13 @@ class LiveblogConfig(AppConfig):
         from results.signals import results_changed
 
         from . import receivers
+        from .desk import channel as desk_channel
         from .live import notify, state
         from .models import Change, LiveBlog
-        from .signals import change_committed
+        from .signals import change_committed, desk_changed
 
         change_committed.connect(notify.on_change_committed, dispatch_uid="liveblog.live")
+        desk_changed.connect(desk_channel.on_desk_changed, dispatch_uid="liveblog.desk")
         results_changed.connect(receivers.results_changed, dispatch_uid="liveblog.results")
         uid = "liveblog.live.state"
         post_save.connect(state.change_saved, sender=Change, dispatch_uid=uid)

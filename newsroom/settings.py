@@ -277,6 +277,9 @@ NEWSROOM_STREAM_MAX_PER_CLIENT = int(os.environ.get("NEWSROOM_STREAM_MAX_PER_CLI
 # How long a process may answer "nothing changed" (poll 304, stream connect) from memory of
 # a blog's position before asking the database again (liveblog/live/state.py).
 NEWSROOM_LIVE_STATE_TTL = float(os.environ.get("NEWSROOM_LIVE_STATE_TTL", "0.5"))
+# The live desk's staff channel: how often each open desk looks at the staff log for
+# changes made by other processes (its own process's changes arrive at once).
+NEWSROOM_DESK_POLL_SECONDS = float(os.environ.get("NEWSROOM_DESK_POLL_SECONDS", "1"))
 # Namespace of the live channel's Redis keys and pub/sub channel (sites may share Redis).
 NEWSROOM_REDIS_PREFIX = os.environ.get("NEWSROOM_REDIS_PREFIX", "newsroom")
 # Suggested polling interval for readers on the fallback (seconds; hidden tabs x4).

@@ -19,6 +19,8 @@ admin.site.index_title = "Live blogs and results"
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
+    # The live desk (liveblog.desk): inside the admin, with its login and look.
+    path("admin/desk/", include("liveblog.desk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("newsroom.api_urls", "api"), namespace="v1")),
     # Any other /api/ address (another version, a typo) answers JSON too.

@@ -19,7 +19,8 @@ from .forms import LiveBlogForm
 @admin.register(LiveBlog)
 class LiveBlogAdmin(admin.ModelAdmin[LiveBlog]):
     form = LiveBlogForm
-    list_display = ["title", "status", "coverage_start", "post_counts", "readers", "reader_page"]
+    list_display = ["title", "status", "coverage_start", "post_counts", "readers", "reader_page",
+                    "live_desk"]  # fmt: skip
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -69,6 +70,10 @@ class LiveBlogAdmin(admin.ModelAdmin[LiveBlog]):
     @admin.display(description="Reader page")
     def reader_page(self, blog: LiveBlog) -> str:
         return format_html('<a href="{}">{}</a>', blog.get_absolute_url(), blog.get_absolute_url())
+
+    @admin.display(description="Live desk")
+    def live_desk(self, blog: LiveBlog) -> str:
+        return format_html('<a href="{}">Open the desk</a>', reverse("desk:desk", args=[blog.slug]))
 
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
         # Status and summary are reader-visible changes: they go through the services.

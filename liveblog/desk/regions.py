@@ -1,0 +1,134 @@
+"""What each region of the desk shows, for one staff member, in a constant number of
+queries whatever the blog's length. The page and the live refreshes share these (and
+the templates ``desk/_<region>.html``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from newsroom.apikit.pagination import Cursor, newest_first_page
+from results.selectors import race_boards
+
+from .. import services
+from ..live import presence as reader_presence
+from ..models import EditLock, LiveBlog, Post
+from ..services.locks import may_take_over
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+REGIONS = ("queue", "timeline", "summary", "results", "presence")
+TIMELINE_PAGE = 20
+QUEUE_LIMIT = 50
+
+# The keys of the desk, listed on the page (desk.js binds them).
+SHORTCUTS = [
+    ("Ctrl/⌘ + Enter", "Publish now (editors) or submit for approval (reporters)"),
+    ("Ctrl/⌘ + S", "Save draft"),
+    ("Ctrl/⌘ + Shift + P", "Preview"),
+    ("Alt + 1 / 2 / 3", "Go to compose / queue / timeline"),
+    ("Alt + N", "New post"),
+    ("Esc", "Close a dialog"),
+]
+
+
+def _with_lock(posts: Any) -> Any:
+    return posts.select_related("edit_lock__user__reporter", "author__reporter")
+
+
+def mark(posts: list[Post], user: User) -> list[Post]:
+    """Attach what the desk shows beside each post: what this user may do with it, and
+    who else is editing it (from rows already loaded: no query per post)."""
+    for post in posts:
+        post.desk_actions = set(services.allowed_actions(user, post))  # type: ignore[attr-defined]
+        lock = getattr(post, "edit_lock", None) if _lock_loaded(post) else None
+        held = lock is not None and lock.is_held and lock.user_id != user.pk
+        post.locked_by = lock.user if held else None  # type: ignore[attr-defined, union-attr]
+    return posts
+
+
+def _lock_loaded(post: Post) -> bool:
+    try:
+        post.edit_lock  # noqa: B018  (loaded by select_related; None raises DoesNotExist)
+    except EditLock.DoesNotExist:
+        return False
+    return True
+
+
+def queue(blog: LiveBlog, user: User) -> dict[str, Any]:
+    """The inbox: submissions (all of them for editors, one's own for reporters), one's
+    own drafts with any note from the editors, and the scheduled posts."""
+    posts = _with_lock(Post.objects.filter(blog=blog).select_related("label", "returned_by"))
+    editor = services.role_allows("publish", user)
+    awaiting = posts.awaiting_approval()
+    if not editor:
+        awaiting = awaiting.filter(author_id=user.pk)
+    counts = Post.objects.filter(blog=blog).aggregate(
+        awaiting=Count("pk", filter=Q(status=Post.Status.SUBMITTED)),
+        upcoming=Count("pk", filter=Q(status=Post.Status.SCHEDULED)),
+    )
+    return {
+        "awaiting": mark(list(awaiting[:QUEUE_LIMIT]), user),
+        "awaiting_count": counts["awaiting"],
+        "drafts": mark(list(posts.drafts_of(user)[:QUEUE_LIMIT]), user),
+        "upcoming": mark(list(posts.upcoming()[:QUEUE_LIMIT]), user),
+        "is_editor": editor,
+    }
+
+
+def timeline(blog: LiveBlog, user: User, *, before: Cursor | None = None) -> dict[str, Any]:
+    """The published posts as readers see them, newest first, a page at a time."""
+    visible = _with_lock(Post.objects.filter(blog=blog).published().for_display())
+    page = newest_first_page(visible, field="published_at", limit=TIMELINE_PAGE, after=before)
+    pinned = None
+    if before is None:
+        pinned = next(iter(mark(list(visible.pinned()[:1]), user)), None)
+    return {"posts": mark(page.items, user), "next_cursor": page.next, "pinned": pinned,
+            "older_page": before is not None}  # fmt: skip
+
+
+def results(blog: LiveBlog, user: User) -> dict[str, Any]:
+    boards = race_boards(list(blog.races.values_list("pk", flat=True)), with_history=False)
+    return {
+        "boards": boards,
+        "can_record": user.has_perm("results.add_resultsnapshot"),
+        "can_call": user.has_perm("results.add_winnercall"),
+    }
+
+
+def presence(blog: LiveBlog, user: User) -> dict[str, Any]:
+    from .channel import on_desk  # the channel's own reading, for the first paint
+
+    return on_desk(blog.pk)
+
+
+def summary(blog: LiveBlog, user: User) -> dict[str, Any]:
+    return {
+        "can_edit_summary": user.has_perm("liveblog.edit_summary"),
+        "summary_json": json.dumps(blog.summary),
+    }
+
+
+BUILDERS = {"queue": queue, "timeline": timeline, "summary": summary, "results": results,
+            "presence": presence}  # fmt: skip
+
+
+def context(blog: LiveBlog, user: User, names: tuple[str, ...] = REGIONS) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "blog": blog,
+        "user_may": {name: services.role_allows(name, user) for name in services.ACTIONS},
+        "may_take_over": may_take_over(user),
+        "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE,
+        "regions": names,
+    }
+    for name in names:
+        ctx.update(BUILDERS[name](blog, user))
+    return ctx
+
+
+def reader_count(blog: LiveBlog) -> int:
+    return reader_presence.reader_count(blog.pk)

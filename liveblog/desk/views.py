@@ -1,0 +1,415 @@
+"""The live desk: one admin screen per blog where reporters file and editors approve,
+publish, schedule, pin, correct and retract, live with their colleagues.
+
+Thin views: the compose box files through ``compose.Filing``, every button is one of
+the admin's workflow steps (``liveblog.admin.workflow.STEPS``, each a service call whose
+check decides), and each region is rendered by ``regions`` for the page and for the
+refreshes the staff channel triggers alike. Every view but the stream is wrapped in
+``admin_site.admin_view`` (``urls.py``): signed-in staff only, the admin's login.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, cast
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from js_asset import Media as AssetMedia
+
+from newsroom.apikit.errors import InvalidCursor
+from newsroom.apikit.pagination import parse_cursor
+from newsroom.params import sequence
+from newsroom.staff.models import Reporter
+
+from .. import services
+from ..admin.workflow import STEPS, apply
+from ..html import sanitize_body
+from ..live import stream as live_stream
+from ..models import LiveBlog, Post, PostContributor
+from ..services.locks import lock_open, lock_release, may_take_over
+from . import channel, regions
+from .compose import Filing, Outcome
+from .forms import STEP_FORMS, ComposeForm, SummaryForm, messages, next_round_minute
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_staff and user.has_perm("liveblog.view_post")):
+        raise PermissionDenied("The live desk is for newsroom staff.")
+    return user
+
+
+def _blog(slug: str) -> LiveBlog:
+    return get_object_or_404(LiveBlog, slug=slug)
+
+
+def _reporters() -> list[Reporter]:
+    return list(Reporter.objects.order_by("display_name"))
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Every blog's desk, live ones first."""
+    _staff(request)
+    from django.contrib import admin
+
+    blogs = [*LiveBlog.objects.live(), *LiveBlog.objects.upcoming(),
+             *LiveBlog.objects.ended()[:20]]  # fmt: skip
+    context = {**admin.site.each_context(request), "title": "Live desks", "blogs": blogs}
+    return render(request, "desk/index.html", context)
+
+
+@require_GET
+def desk(request: HttpRequest, slug: str) -> HttpResponse:
+    """The desk: compose, queue and timeline, and the channel that keeps them current."""
+    from django.contrib import admin
+
+    user = _staff(request)
+    blog = _blog(slug)
+    seq = blog.desk_seq  # read first: everything below is at least this new
+    post = None
+    if (opened := sequence(request.GET.get("post"))) is not None:
+        post = Post.objects.filter(pk=opened, blog=blog).first()
+    compose = _compose_context(request, blog, user, post)
+    context = {
+        **admin.site.each_context(request),
+        **regions.context(blog, user),
+        **compose,
+        "title": f"Live desk: {blog.title}",
+        "desk_seq": seq,
+        "shortcuts": regions.SHORTCUTS,
+        "photo_max_bytes": settings.NEWSROOM_IMAGE_MAX_BYTES,
+        "media": AssetMedia.from_media(
+            ComposeForm().media, nonce=getattr(request, "csp_nonce", "")
+        ),
+    }
+    return render(request, "desk/desk.html", context)
+
+
+@require_GET
+def region_fragments(request: HttpRequest, slug: str) -> HttpResponse:
+    """The regions named in ``?only=`` (all by default), each as an out-of-band swap."""
+    user = _staff(request)
+    blog = _blog(slug)
+    names = tuple(n for n in request.GET.get("only", "").split(",") if n in regions.REGIONS)
+    context = regions.context(blog, user, names or regions.REGIONS)
+    return render(request, "desk/_regions.html", context)
+
+
+@require_GET
+def timeline_older(request: HttpRequest, slug: str) -> HttpResponse:
+    user = _staff(request)
+    blog = _blog(slug)
+    try:
+        before = parse_cursor(request.GET.get("before"))
+    except InvalidCursor:
+        raise Http404("That page of posts does not exist.") from None
+    context = {**regions.context(blog, user, ()), **regions.timeline(blog, user, before=before)}
+    return render(request, "desk/_timeline_posts.html", context)
+
+
+# --- Compose ----------------------------------------------------------------------------
+def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
+                     post: Post | None) -> dict[str, Any]:  # fmt: skip
+    """The compose box, empty (the filer's own byline ready) or holding ``post``."""
+    lock = None
+    if post is not None:
+        if not services.may("edit", user, post):
+            raise PermissionDenied(services.refusal("edit", user, post) or "")
+        lock = lock_open(post=post, by=user, take_over=request.GET.get("take_over") == "1")
+        post = Post.objects.for_display().select_related("author__reporter").get(pk=post.pk)
+    initial: dict[str, Any] = {"publish_at": next_round_minute()}
+    if post is not None:
+        video = next((v for v in post.videos.all() if v.url), None)
+        initial |= {
+            "post": post.pk, "version": post.version, "title": post.title, "body": post.body,
+            "label": post.label_id, "key_event": post.key_event,
+            "video_url": video.url if video else "",
+            "video_caption": video.caption if video else "",
+        }  # fmt: skip
+        byline = [(c.reporter, c.byline) for c in post.contributors.all()]
+    else:
+        byline = services.default_byline(user)
+    return {
+        "blog": blog,
+        "compose": ComposeForm(initial=initial),
+        "compose_post": post,
+        "compose_byline": byline,
+        "compose_photos": list(post.images.all()) if post else [],
+        "compose_files": [v for v in post.videos.all() if v.file] if post else [],
+        "compose_lock": lock if lock is not None and lock.user_id != user.pk else None,
+        "compose_actions": _compose_actions(user, post),
+        "reporters": _reporters(),
+        "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE,
+        "user_may": {name: services.role_allows(name, user) for name in services.ACTIONS},
+        "may_take_over": may_take_over(user),
+    }
+
+
+def _compose_actions(user: User, post: Post | None) -> list[str]:
+    """The compose box's buttons, by role and by the post's state."""
+    if post is None or post.status == Post.Status.DRAFT:
+        if services.role_allows("publish", user):
+            return ["publish", "schedule", "draft"]
+        return ["submit", "draft"]
+    if post.status == Post.Status.SUBMITTED:
+        return ["publish", "schedule", "save"] if services.role_allows("publish", user) else []
+    if post.status == Post.Status.SCHEDULED and not post.is_public:
+        return ["save", "schedule", "publish"]
+    return ["save"]  # a correction of a public post
+
+
+@require_GET
+def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    """The compose box as a fragment: empty, or opened on a post (taking its soft lock)."""
+    user = _staff(request)
+    blog = _blog(slug)
+    post = get_object_or_404(Post, pk=pk, blog=blog) if pk is not None else None
+    return render(request, "desk/_compose.html", _compose_context(request, blog, user, post))
+
+
+@require_POST
+def compose_save(request: HttpRequest, slug: str) -> JsonResponse:
+    """File what the compose box holds and take its action; the answer is JSON that the
+    box applies in place (nothing typed is replaced)."""
+    user = _staff(request)
+    blog = _blog(slug)
+    reporters = {r.pk: r for r in _reporters()}
+    outcome = Filing(blog, user, request.POST, request.FILES, reporters).run()
+    return _outcome_response(request, outcome)
+
+
+def _outcome_response(request: HttpRequest, outcome: Outcome) -> JsonResponse:
+    post = outcome.post
+    body: dict[str, Any] = {
+        "ok": outcome.ok,
+        "post": post.pk if post else None,
+        "version": post.version if post else None,
+        "status": post.status if post else None,
+        "statusLabel": post.get_status_display() if post else "",
+        "savedAt": timezone.localtime().strftime("%H:%M:%S"),
+        "errors": outcome.errors,
+        "photos": outcome.photos,
+        "stored": outcome.stored_photos,
+        "done": outcome.done,
+    }
+    status = 200 if outcome.ok else 400
+    if outcome.stale is not None and post is not None:
+        theirs = Post.objects.for_display().get(pk=post.pk)
+        body["stale"] = {
+            "message": str(outcome.stale),
+            "yours": outcome.stale.expected,
+            "theirs": outcome.stale.current,
+            "title": theirs.title,
+            "body": theirs.body,
+            "html": render_to_string("liveblog/_post.html",
+                                     {"post": theirs, "id_prefix": "theirs-"}, request),
+        }  # fmt: skip
+        status = 409
+    return JsonResponse(body, status=status)
+
+
+@require_POST
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The post as readers will see it (the page's own partial), without saving it.
+    Photos picked but not yet sent show from the browser (``#new-<n>`` addresses)."""
+    _staff(request)
+    blog = _blog(slug)
+    form = ComposeForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    stored = Post.objects.filter(pk=data.get("post") or 0, blog=blog).first()
+    post = Post(
+        pk=stored.pk if stored else 0, blog=blog, title=data.get("title") or "Untitled",
+        body=sanitize_body(data.get("body") or ""), label=data.get("label"),
+        key_event=bool(data.get("key_event")),
+        published_at=stored.published_at if stored and stored.published_at else timezone.now(),
+        corrected_at=timezone.now() if stored and stored.is_public else None,
+        correction_note=data.get("correction_note") or "",
+    )  # fmt: skip
+    reporters = {r.pk: r for r in _reporters()}
+    ids = request.POST.getlist("byline-reporter")
+    lines = request.POST.getlist("byline-line") + [""] * len(ids)
+    byline = [
+        PostContributor(reporter=reporters[int(i)], byline=line.strip(), order=n)
+        for n, (i, line) in enumerate(zip(ids, lines, strict=False))
+        if i.isascii() and i.isdigit() and int(i) in reporters
+    ]
+    photos = [p for p in stored.images.all()] if stored else []
+    kept = [p for p in photos if not request.POST.get(f"photo-{p.pk}-remove")]
+    for photo in kept:
+        photo.alt_text = request.POST.get(f"photo-{photo.pk}-alt", photo.alt_text)
+        photo.caption = request.POST.get(f"photo-{photo.pk}-caption", photo.caption)
+        photo.credit = request.POST.get(f"photo-{photo.pk}-credit", photo.credit)
+    new = [
+        _PreviewPhoto(key, request.POST.get(f"{key}-alt", ""), request.POST.get(f"{key}-caption",
+                      ""), request.POST.get(f"{key}-credit", ""), len(kept) + n)
+        for n, key in enumerate(request.POST.getlist("new-photo"))
+    ]  # fmt: skip
+    post._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "contributors": byline, "images": [*kept, *new],
+        "videos": list(stored.videos.all()) if stored else [],
+    }  # fmt: skip
+    html = render_to_string("desk/_preview.html", {"post": post, "blog": blog}, request)
+    return HttpResponse(html)
+
+
+class _PreviewPhoto:
+    """A photo still in the reporter's browser, drawn by the page's own image partial."""
+
+    kind = "image"
+    placement = "lead"
+    srcset_webp = srcset_jpeg = ""
+    width = height = 0
+    pk = 0
+
+    def __init__(self, key: str, alt: str, caption: str, credit: str, order: int) -> None:
+        self.key, self.alt_text, self.caption, self.credit = key[:20], alt, caption, credit
+        self.order = order
+        self.image = type("Picked", (), {"url": f"#{self.key}"})()
+
+
+@require_POST
+def lock(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    """Renew (or, for an editor who asks, take over) the soft lock on an open post."""
+    user = _staff(request)
+    post = get_object_or_404(Post, pk=pk, blog=_blog(slug))
+    try:
+        held = lock_open(post=post, by=user, take_over=request.POST.get("take_over") == "1")
+    except PermissionDenied as error:
+        return JsonResponse({"mine": False, "error": str(error)}, status=403)
+    holder = getattr(getattr(held.user, "reporter", None), "display_name", "") or str(held.user)
+    return JsonResponse(
+        {
+            "mine": held.user_id == user.pk,
+            "holder": holder,
+            "version": Post.objects.values_list("version", flat=True).get(pk=pk),
+        }
+    )
+
+
+@require_POST
+def release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    user = _staff(request)
+    post = get_object_or_404(Post, pk=pk, blog=_blog(slug))
+    lock_release(post=post, by=user)
+    return HttpResponse(status=204)
+
+
+# --- Workflow buttons -------------------------------------------------------------------
+def step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
+    """GET: the small form a step asks for (a dialog). POST: take the step; the answer
+    redraws the queue and the timeline and says what happened (or why not)."""
+    user = _staff(request)
+    blog = _blog(slug)
+    post = get_object_or_404(Post, pk=pk, blog=blog)
+    chosen = STEPS.get(name)
+    if chosen is None:
+        raise Http404("No such step.")
+    form_class = STEP_FORMS.get(name)
+    if request.method == "GET":
+        if form_class is None:
+            raise Http404("This step asks for nothing: post it.")
+        initial = {"publish_at": next_round_minute()} if name == "schedule" else {}
+        context = {"blog": blog, "post": post, "step": chosen, "form": form_class(initial=initial),
+                   "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE}  # fmt: skip
+        return render(request, "desk/_step_form.html", context)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not chosen.allowed(user, post):
+        return _after_step(request, blog, user, chosen.refusal(user, post) or "Not allowed.", 403)
+    data: dict[str, Any] = {"version": sequence(request.POST.get("version"))}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            errors = " ".join(messages(form))
+            return _after_step(request, blog, user, errors, 400)
+        data |= form.cleaned_data
+    error = apply(chosen, post, user, data)
+    if error:
+        status = 409 if "changed by someone else" in error or "same moment" in error else 400
+        return _after_step(request, blog, user, f"“{post}” was not {chosen.done}: {error}",
+                           status)  # fmt: skip
+    return _after_step(request, blog, user, f"“{post}” {chosen.done}.", 200)
+
+
+def _after_step(request: HttpRequest, blog: LiveBlog, user: User, message: str,
+                status: int) -> HttpResponse:  # fmt: skip
+    context = {**regions.context(blog, user, ("queue", "timeline")), "message": message,
+               "message_ok": status == 200}  # fmt: skip
+    return render(request, "desk/_regions.html", context, status=status)
+
+
+@require_POST
+def summary(request: HttpRequest, slug: str) -> HttpResponse:
+    """Replace the key points in place (editors), unless someone changed them meanwhile."""
+    user = _staff(request)
+    blog = _blog(slug)
+    form = SummaryForm(request.POST)
+    message, status = "Key points saved.", 200
+    if not form.is_valid():
+        message, status = " ".join(messages(form)), 400
+    elif json.dumps(blog.summary) != (form.cleaned_data["started_from"] or "[]"):
+        message, status = (
+            "Someone else changed the key points after you opened them: yours are below, "
+            "theirs are shown. Nothing was saved.", 409,
+        )  # fmt: skip
+    else:
+        try:
+            blog = services.summary_update(
+                blog=blog, by=user, points=form.cleaned_data["points"].splitlines()
+            )
+        except PermissionDenied as error:
+            message, status = str(error), 403
+        except ValidationError as error:
+            message, status = " ".join(error.messages), 400
+    context = {**regions.context(blog, user, ("summary",)), "message": message,
+               "message_ok": status == 200,
+               "summary_draft": form.data.get("points", "") if status != 200 else None}  # fmt: skip
+    return render(request, "desk/_regions.html", context, status=status)
+
+
+# --- The staff channel ------------------------------------------------------------------
+async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The desk's Server-Sent Events (``channel``): signed-in staff who may see posts."""
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    user = await request.auser()
+    allowed = user.is_staff and await sync_to_async(user.has_perm)("liveblog.view_post")
+    if not allowed:
+        return HttpResponse("The live desk is for newsroom staff.", status=403,
+                            content_type="text/plain")  # fmt: skip
+    blog = await sync_to_async(LiveBlog.objects.filter(slug=slug).values_list("pk", "desk_seq")
+                               .first)()  # fmt: skip
+    if blog is None:
+        raise Http404("No such live blog.")
+    after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
+    if after is None:
+        return HttpResponseBadRequest("after must be a staff log sequence number")
+    # A cursor beyond the log comes from another database: replay from the start (or,
+    # past the catch-up limit, redraw everything).
+    response = StreamingHttpResponse(
+        channel.events(blog[0], after if after <= blog[1] else 0, cast(int, user.pk))
+    )
+    for header, value in live_stream.HEADERS.items():
+        response[header] = value
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,632 @@
+/* The live desk (liveblog/desk): compose with autosave and a copy kept in the browser,
+   photos by drag-and-drop, soft locks, the staff channel that keeps every region
+   current, dialogs and keyboard shortcuts. The server decides everything: this file
+   only sends what was typed and redraws what the server renders. */
+(function () {
+  "use strict";
+
+  var desk = document.getElementById("desk");
+  if (!desk) { return; }
+
+  var AUTOSAVE_MS = 1200;
+  var LOCK_RENEW_MS = 15000;
+  var REFRESH_MS = 120;
+  var slug = desk.dataset.slug;
+  var me = Number(desk.dataset.user);
+  var seq = Number(desk.dataset.seq) || 0;
+  var csrf = JSON.parse(desk.getAttribute("data-hx-headers"))["X-CSRFToken"];
+  var photoTypes = (desk.dataset.photoTypes || "").split(",");
+  var photoMax = Number(desk.dataset.photoMaxBytes) || 0;
+
+  var editor = null;        // the compose body's rich text editor (TipTap)
+  var edits = 0;            // bumped on every keystroke in compose
+  var savedEdits = 0;       // ``edits`` when the last save left
+  var autosaveTimer = null;
+  var inFlight = null;      // the save being sent, if any
+  var pendingAutosave = false;
+  var stale = false;        // a save was refused as stale: no autosave until resolved
+  var newPhotos = 0;
+  var lockTimer = null;
+
+  function compose() { return document.getElementById("compose"); }
+  function field(name) { return compose().querySelector('[name="' + name + '"]'); }
+  function postId() { return compose().dataset.post || ""; }
+
+  // --- Messages ------------------------------------------------------------------------
+  function toast(text, ok) {
+    var box = document.getElementById("desk-toast");
+    box.className = "desk-toast" + (ok === false ? " is-error" : "");
+    box.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = text;
+    box.appendChild(p);
+  }
+
+  function status(text) {
+    var line = compose().querySelector("[data-compose-status]");
+    if (line) { line.textContent = text; }
+  }
+
+  function connection(state, text) {
+    var line = document.getElementById("desk-connection");
+    line.dataset.state = state;
+    line.textContent = text;
+  }
+
+  // --- The copy kept in the browser -------------------------------------------------------
+  function storeKey(id) { return "newsroom-desk:" + slug + ":" + (id || postId() || "new"); }
+
+  function words() {
+    var data = {version: field("version") ? field("version").value : ""};
+    Array.prototype.forEach.call(compose().elements, function (el) {
+      if (!el.name || el.type === "file" || el.type === "hidden" || el.type === "submit") { return; }
+      if (el.name.indexOf("byline-") === 0) { return; }
+      data[el.name] = el.type === "checkbox" ? el.checked : el.value;
+    });
+    data.body = editor ? editor.getHTML() : (field("body") || {}).value;
+    return data;
+  }
+
+  function keepLocal() {
+    try { localStorage.setItem(storeKey(), JSON.stringify({at: Date.now(), words: words()})); }
+    catch (e) { /* private mode or full: the server copy still counts */ }
+  }
+
+  function forgetLocal(id) {
+    try { localStorage.removeItem(storeKey(id)); } catch (e) { /* nothing kept */ }
+  }
+
+  function restoreLocal() {
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(storeKey()) || "null"); } catch (e) { kept = null; }
+    if (!kept || !kept.words) { return; }
+    var current = words();
+    var saved = kept.words;
+    if (postId() && String(saved.version) !== String(current.version)) {
+      forgetLocal();  // typed over an older version: the server's newer one stands
+      return;
+    }
+    var differs = Object.keys(saved).some(function (name) {
+      return name !== "version" && saved[name] !== current[name] && saved[name] !== undefined;
+    });
+    if (!differs) { return; }
+    Object.keys(saved).forEach(function (name) {
+      if (name === "version" || name === "body") { return; }
+      var el = field(name);
+      if (!el) { return; }
+      if (el.type === "checkbox") { el.checked = !!saved[name]; } else { el.value = saved[name]; }
+    });
+    if (saved.body !== undefined) {
+      if (editor) { editor.commands.setContent(saved.body); } else if (field("body")) { field("body").value = saved.body; }
+    }
+    edits += 1;
+    status("Restored what you typed in this browser; it is not saved yet.");
+    scheduleAutosave();
+  }
+
+  // --- Saving ------------------------------------------------------------------------------
+  function canAutosave() {
+    var form = compose();
+    var open = form.dataset.status === "new" || form.dataset.status === "draft";
+    return open && !stale && form.dataset.locked !== "true" && field("title").value.trim() !== "";
+  }
+
+  function scheduleAutosave() {
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(function () {
+      if (edits !== savedEdits && canAutosave()) { send("autosave"); }
+    }, AUTOSAVE_MS);
+  }
+
+  function changed() {
+    edits += 1;
+    keepLocal();
+    if (compose().dataset.status === "new" || compose().dataset.status === "draft") {
+      status(navigator.onLine ? "Unsaved changes…" : "Offline: your draft is kept in this browser.");
+      scheduleAutosave();
+    } else {
+      status("Not saved yet: press Save when ready (kept in this browser meanwhile).");
+    }
+  }
+
+  function formData(action) {
+    var data = new FormData(compose());
+    data.set("action", action);
+    if (editor) { data.set("body", editor.getHTML()); }
+    if (action === "autosave") {
+      Array.from(data.keys()).forEach(function (key) {
+        if (/^new-\d+-file$/.test(key)) { data.delete(key); }
+      });
+    }
+    return data;
+  }
+
+  function send(action) {
+    if (inFlight) {
+      if (action === "autosave") { scheduleAutosave(); return inFlight; }
+      return inFlight.then(function () { return send(action); });
+    }
+    var startedAt = edits;
+    var form = compose();
+    var body = formData(action);
+    if (action !== "autosave") { status("Saving…"); }
+    inFlight = fetch(desk.dataset.saveUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: {"X-CSRFToken": csrf, "Accept": "application/json"},
+    }).then(function (response) {
+      return response.json().then(function (result) {
+        if (compose() !== form) { return; }  // another post was opened meanwhile
+        pendingAutosave = false;
+        applyOutcome(result, response.status, action, startedAt);
+      }, function () {
+        status("The server could not save this (" + response.status + "). Your text is kept; try again.");
+      });
+    }, function () {
+      pendingAutosave = true;
+      connection("offline", "Offline: your draft is kept");
+      status("Offline: your draft is kept. It is sent when the connection returns.");
+    }).then(function () { inFlight = null; });
+    return inFlight;
+  }
+
+  function clearErrors() {
+    compose().querySelectorAll(".field-error").forEach(function (el) { el.textContent = ""; });
+  }
+
+  function showError(key, text) {
+    var slot = compose().querySelector('[data-error-for="' + key + '"]');
+    if (!slot) {
+      var row = compose().querySelector('.photo-row[data-key="' + key + '"]');
+      slot = row ? row.querySelector(".field-error") : compose().querySelector('[data-error-for="__all__"]');
+    }
+    slot.textContent = text;
+  }
+
+  function applyOutcome(result, code, action, startedAt) {
+    var form = compose();
+    clearErrors();
+    if (result.post) {
+      var wasNew = !postId();
+      form.dataset.post = result.post;
+      field("post").value = result.post;
+      if (result.version) { field("version").value = result.version; }
+      if (result.status) { form.dataset.status = result.status; }
+      if (wasNew) {
+        forgetLocal("new");
+        form.dataset.lockUrl = desk.dataset.composeUrl.replace(/compose\/$/, "posts/" + result.post + "/lock/");
+        form.dataset.releaseUrl = form.dataset.lockUrl.replace(/lock\/$/, "release/");
+        startLockRenewal();
+      }
+    }
+    Object.keys(result.stored || {}).forEach(function (key) { photoStored(key, result.stored[key]); });
+    Object.keys(result.errors || {}).forEach(function (key) { showError(key, result.errors[key].join(" ")); });
+    Object.keys(result.photos || {}).forEach(function (key) { showError(key, result.photos[key]); });
+    if (result.stale) { showStale(result.stale, action); return; }
+    if (code === 403) { toast(((result.errors || {}).__all__ || ["Not allowed."]).join(" "), false); }
+    if (!result.ok) {
+      status(action === "autosave" ? "Not saved: see the messages above." : "Nothing was " + (result.done ? "lost" : "published or submitted") + ": see the messages above.");
+      keepLocal();
+      return;
+    }
+    savedEdits = startedAt;
+    if (edits === startedAt) { keepLocal(); }
+    if (action === "autosave" || action === "draft" || action === "save") {
+      status((result.done || "Saved") + " at " + result.savedAt + ".");
+      if (action !== "autosave") { toast("“" + field("title").value + "”: " + result.done.toLowerCase() + "."); }
+      if (action === "save" && form.dataset.status !== "draft") { forgetLocal(); }
+      return;
+    }
+    toast("“" + field("title").value + "”: " + result.done.toLowerCase() + ".");
+    forgetLocal();
+    openCompose(desk.dataset.composeUrl, true);
+  }
+
+  function showStale(info, action) {
+    stale = true;
+    var panel = compose().querySelector("[data-stale]");
+    panel.hidden = false;
+    panel.textContent = "";
+    var head = document.createElement("p");
+    head.textContent = info.message + " Nothing of yours was saved: your version is still in the form below; theirs (version " + info.theirs + ") is here.";
+    var theirs = document.createElement("div");
+    theirs.className = "desk-theirs";
+    theirs.innerHTML = info.html;  // rendered by the server from the stored, sanitised post
+    var keep = button("Keep mine (save it over theirs)", function () {
+      field("version").value = info.theirs;
+      stale = false;
+      panel.hidden = true;
+      send(action === "autosave" ? "draft" : action);
+    });
+    var take = button("Use theirs (drop mine)", function () {
+      stale = false;
+      forgetLocal();
+      openCompose(postUrl(postId()), true);
+    });
+    panel.append(head, theirs, keep, take);
+    status("Not saved: someone else saved this post first.");
+    keep.focus();
+  }
+
+  function button(text, onClick) {
+    var el = document.createElement("button");
+    el.type = "button";
+    el.className = "desk-button";
+    el.textContent = text;
+    el.addEventListener("click", onClick);
+    return el;
+  }
+
+  function postUrl(id) { return desk.dataset.composeUrl + id + "/"; }
+
+  // --- Photos ----------------------------------------------------------------------------------
+  function megabytes(bytes) { return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0) + " MB"; }
+
+  function addPhoto(file) {
+    var template = document.getElementById("photo-row-template");
+    var row = template.content.firstElementChild.cloneNode(true);
+    var key = "new-" + (newPhotos++);
+    row.dataset.key = key;
+    row.querySelector(".photo-name").textContent = file.name;
+    row.querySelector('input[name="new-photo"]').value = key;
+    row.querySelectorAll("[data-name]").forEach(function (input) {
+      input.name = key + "-" + input.dataset.name;
+      input.id = "id-" + key + "-" + input.dataset.name;
+      row.querySelector('label[data-for="' + input.dataset.name + '"]').htmlFor = input.id;
+    });
+    var refusal = "";
+    if (photoTypes.indexOf(file.type) < 0) {
+      refusal = "“" + file.name + "” is not a photo we can publish: use a JPEG, PNG or WebP file.";
+    } else if (photoMax && file.size > photoMax) {
+      refusal = "“" + file.name + "” is " + megabytes(file.size) + "; photos can be up to " + megabytes(photoMax) + ".";
+    }
+    var input = row.querySelector(".photo-file");
+    if (refusal) {
+      input.remove();
+      row.querySelector('input[name="new-photo"]').remove();
+      row.querySelectorAll("[data-name]").forEach(function (el) { el.disabled = true; });
+      row.classList.add("is-refused");
+      row.querySelector(".field-error").textContent = refusal;
+    } else {
+      var transfer = new DataTransfer();
+      transfer.items.add(file);
+      input.name = key + "-file";
+      input.files = transfer.files;
+      var preview = row.querySelector(".photo-preview");
+      preview.src = URL.createObjectURL(file);
+    }
+    document.getElementById("photo-rows").appendChild(row);
+    if (!refusal) { row.querySelector('[data-name="alt"]').focus(); }
+    changed();
+  }
+
+  function photoStored(key, id) {
+    var row = compose().querySelector('.photo-row[data-key="' + key + '"]');
+    if (!row) { return; }
+    row.dataset.key = "photo-" + id;
+    row.classList.remove("is-new");
+    var file = row.querySelector(".photo-file");
+    if (file) { file.remove(); }
+    var marker = row.querySelector('input[name="new-photo"]');
+    if (marker) { marker.remove(); }
+    row.querySelectorAll("[data-name]").forEach(function (input) {
+      input.name = "photo-" + id + "-" + input.dataset.name;
+    });
+  }
+
+  function pickedUrl(key) {
+    var row = compose().querySelector('.photo-row[data-key="' + key + '"]');
+    var img = row && row.querySelector(".photo-preview");
+    return img ? img.src : "";
+  }
+
+  // --- Byline ------------------------------------------------------------------------------------
+  var bylineRows = 0;
+  function addByline() {
+    var row = document.getElementById("byline-row-template").content.firstElementChild.cloneNode(true);
+    var n = "added-" + (bylineRows++);
+    row.querySelectorAll("[id]").forEach(function (el) { el.id = el.id.replace("new", n); });
+    row.querySelectorAll("label[for]").forEach(function (el) { el.htmlFor = el.htmlFor.replace("new", n); });
+    document.getElementById("byline-rows").appendChild(row);
+    row.querySelector("select").focus();
+    changed();
+  }
+
+  // --- Opening a post, soft locks ------------------------------------------------------------
+  function release() {
+    var form = compose();
+    if (!form || !form.dataset.releaseUrl || !postId()) { return; }
+    var data = new FormData();
+    data.set("csrfmiddlewaretoken", csrf);
+    navigator.sendBeacon(form.dataset.releaseUrl, data);
+  }
+
+  function openCompose(url, quiet) {
+    if (!quiet) { release(); }
+    clearInterval(lockTimer);
+    return fetch(url, {credentials: "same-origin", headers: {"HX-Request": "true"}}).then(function (response) {
+      return response.text().then(function (html) {
+        if (!response.ok) { toast(response.status === 403 ? "You cannot edit this post." : "Could not open the post.", false); return; }
+        var holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        var fresh = holder.content.querySelector("#compose");
+        compose().replaceWith(fresh);
+        editor = null;
+        edits = savedEdits = 0;
+        stale = false;
+        newPhotos = 0;
+        document.getElementById("preview").textContent = "";
+        if (window.django && window.django.jQuery) { window.django.jQuery(fresh).trigger("formset:added"); }
+        bindCompose();
+        startLockRenewal();
+        fresh.querySelector("[name=title]").focus();
+      });
+    });
+  }
+
+  function startLockRenewal() {
+    clearInterval(lockTimer);
+    if (!compose().dataset.lockUrl || !postId()) { return; }
+    lockTimer = setInterval(function () { renewLock(false); }, LOCK_RENEW_MS);
+  }
+
+  function renewLock(takeOver) {
+    var form = compose();
+    var data = new FormData();
+    if (takeOver) { data.set("take_over", "1"); }
+    return fetch(form.dataset.lockUrl, {method: "POST", body: data, credentials: "same-origin",
+                                        headers: {"X-CSRFToken": csrf}})
+      .then(function (response) { return response.json(); })
+      .then(function (lock) {
+        if (compose() !== form) { return lock; }
+        var wasMine = form.dataset.locked !== "true";
+        form.dataset.locked = lock.mine ? "false" : "true";
+        if (!lock.mine && wasMine) {
+          toast(lock.holder + " took over this post. What you typed is kept in this browser; nothing was overwritten.", false);
+          status(lock.holder + " is editing this post now.");
+        }
+        return lock;
+      }, function () { return null; });
+  }
+
+  // --- Preview -----------------------------------------------------------------------------------
+  function preview() {
+    var data = formData("draft");
+    Array.from(data.keys()).forEach(function (key) { if (/-file$/.test(key)) { data.delete(key); } });
+    fetch(desk.dataset.previewUrl, {method: "POST", body: data, credentials: "same-origin",
+                                     headers: {"X-CSRFToken": csrf}})
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var box = document.getElementById("preview");
+        box.innerHTML = html;  // the server's own rendering of the sanitised post
+        box.querySelectorAll("img").forEach(function (img) {
+          var match = /#(new-\d+)$/.exec(img.getAttribute("src") || "");
+          if (match) { img.src = pickedUrl(match[1]); img.removeAttribute("srcset"); }
+        });
+        box.scrollIntoView({block: "nearest"});
+      });
+  }
+
+  // --- The compose box's events ---------------------------------------------------------------
+  function bindCompose() {
+    var form = compose();
+    form.addEventListener("input", changed);
+    form.addEventListener("change", function (event) {
+      if (event.target.id === "photo-picker") {
+        Array.prototype.forEach.call(event.target.files, addPhoto);
+        event.target.value = "";
+        return;
+      }
+      changed();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var action = event.submitter && event.submitter.value ? event.submitter.value : "draft";
+      clearTimeout(autosaveTimer);
+      send(action);
+    });
+    form.addEventListener("click", function (event) {
+      var target = event.target.closest("button");
+      if (!target) { return; }
+      if (target.hasAttribute("data-remove-photo")) { target.closest(".photo-row").remove(); changed(); }
+      else if (target.hasAttribute("data-add-byline")) { addByline(); }
+      else if (target.hasAttribute("data-remove-byline")) { target.closest(".byline-row").remove(); changed(); }
+      else if (target.hasAttribute("data-preview")) { preview(); }
+      else if (target.hasAttribute("data-new-post")) { openCompose(desk.dataset.composeUrl); }
+      else if (target.hasAttribute("data-take-over")) {
+        renewLock(true).then(function (lock) {
+          if (lock && lock.mine) { openCompose(postUrl(postId()), true); }
+        });
+      }
+    });
+    var zone = form.querySelector("[data-dropzone]");
+    zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("is-over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("is-over"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("is-over");
+      Array.prototype.forEach.call(event.dataTransfer.files, addPhoto);
+    });
+    if (editor) { restoreLocal(); }
+  }
+
+  document.addEventListener("prose-editor:ready", function (event) {
+    if (!event.target.closest("#compose")) { return; }
+    editor = event.detail.editor;
+    editor.view.dom.setAttribute("aria-label", "Body");  // the editable area's name
+    editor.on("update", changed);
+    restoreLocal();
+  });
+
+  // --- The staff channel and the regions it keeps current -------------------------------------
+  var refreshTimer = null;
+  var wanted = {};
+
+  function busy(region) {
+    var active = document.activeElement;
+    var typing = active && region.contains(active) && /^(TEXTAREA|INPUT|SELECT)$/.test(active.tagName);
+    var open = region.querySelector("details[open] textarea");
+    return typing || !!(open && open.value !== open.defaultValue);
+  }
+
+  function refresh(names) {
+    names.forEach(function (name) { wanted[name] = true; });
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      var list = Object.keys(wanted).filter(function (name) {
+        var region = document.getElementById("region-" + name);
+        return region && !busy(region);
+      });
+      wanted = {};
+      if (!list.length) { return; }
+      fetch(desk.dataset.regionsUrl + "?only=" + list.join(","), {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(applyRegions);
+    }, REFRESH_MS);
+  }
+
+  function applyRegions(html) {
+    if (!html) { return; }
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    Array.from(holder.content.children).forEach(function (fresh) {  // moved out as we go
+      var old = fresh.id && document.getElementById(fresh.id);
+      if (!old || fresh.id === "desk-toast") { return; }
+      var focus = focusKey(old);
+      fresh.removeAttribute("data-hx-swap-oob");
+      old.replaceWith(fresh);
+      if (window.htmx) { window.htmx.process(fresh); }
+      if (focus) { refocus(fresh, focus); }
+    });
+    countdowns();
+  }
+
+  function focusKey(region) {
+    var active = document.activeElement;
+    if (!active || !region.contains(active)) { return null; }
+    var item = active.closest("[data-post]");
+    return {post: item && item.dataset.post, text: active.textContent.trim()};
+  }
+
+  function refocus(region, key) {
+    var scope = key.post ? region.querySelector('[data-post="' + key.post + '"]') : region;
+    var candidates = (scope || region).querySelectorAll("button, a, input, select, textarea");
+    var same = Array.prototype.find.call(candidates, function (el) { return el.textContent.trim() === key.text; });
+    (same || scope || region).focus();
+  }
+
+  function onChanges(changes) {
+    var open = Number(postId());
+    changes.forEach(function (change) {
+      if (!open || change.post !== open || change.by === me) { return; }
+      if (change.kind === "lock") { renewLock(false); return; }
+      var mine = Number(field("version").value);
+      if (change.version && change.version > mine && !stale) {
+        status("Someone else saved this post (version " + change.version + "). Saving yours will show both versions.");
+      }
+    });
+  }
+
+  function listen() {
+    if (!window.EventSource) { connection("off", "Live updates need a newer browser: reload to see changes."); return; }
+    var source = new EventSource(desk.dataset.streamUrl + "?after=" + seq);
+    source.addEventListener("open", function () {
+      connection("live", "Live: changes by colleagues appear here as they happen.");
+      if (pendingAutosave) { send("autosave"); }
+    });
+    source.addEventListener("desk", function (event) {
+      var data = JSON.parse(event.data);
+      seq = data.seq;
+      desk.dataset.seq = seq;
+      onChanges(data.changes || []);
+      refresh(["queue", "timeline", "summary", "results"]);
+    });
+    source.addEventListener("presence", function (event) {
+      var data = JSON.parse(event.data);
+      var region = document.getElementById("region-presence");
+      var staff = data.staff.filter(function (name) { return name; });
+      region.querySelector("[data-presence-staff]").textContent = staff.length ? staff.join(", ") : "just you";
+      region.querySelector("[data-presence-readers]").textContent = data.readers;
+    });
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) {
+        connection("off", "Disconnected (signed out?): reload the page.");
+      } else {
+        connection("reconnecting", navigator.onLine ? "Reconnecting…" : "Offline: your draft is kept");
+      }
+    });
+  }
+
+  // --- Dialogs, countdowns, keys, the network ---------------------------------------------------
+  var dialog = document.getElementById("desk-dialog");
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "desk-dialog-body") {
+      if (!dialog.open) { dialog.showModal(); }
+      var first = dialog.querySelector("textarea, input:not([type=hidden]), button");
+      if (first) { first.focus(); }
+    }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail.elt;
+    if (source && source.hasAttribute && source.hasAttribute("data-closes-dialog") && event.detail.successful) {
+      dialog.close();
+    }
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    toast("Offline: that was not sent. Try again when the connection returns.", false);
+  });
+  dialog.addEventListener("click", function (event) {
+    if (event.target.closest("[data-close-dialog]")) { dialog.close(); }
+  });
+
+  desk.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-post]");
+    if (opener) { openCompose(opener.dataset.openPost); document.getElementById("compose-pane").scrollIntoView(); }
+  });
+
+  function countdowns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.dataset.countdown) - now) / 1000);
+      if (left <= 0) { el.textContent = "(due now)"; return; }
+      var m = Math.floor(left / 60);
+      var s = left % 60;
+      el.textContent = "(in " + (m ? m + " min " : "") + (s < 10 && m ? "0" : "") + s + " s)";
+    });
+  }
+  setInterval(countdowns, 1000);
+  countdowns();
+
+  var panes = {"1": "compose-pane", "2": "queue-pane", "3": "timeline-pane"};
+  document.addEventListener("keydown", function (event) {
+    var mod = event.ctrlKey || event.metaKey;
+    var form = compose();
+    if (mod && event.key === "Enter") {
+      var primary = form.querySelector('[data-shortcut="primary"]') || form.querySelector('[data-shortcut="save"]');
+      if (primary) { event.preventDefault(); form.requestSubmit(primary); }
+    } else if (mod && !event.shiftKey && (event.key === "s" || event.key === "S")) {
+      var save = form.querySelector('[data-shortcut="save"]');
+      event.preventDefault();
+      if (save) { form.requestSubmit(save); }
+    } else if (mod && event.shiftKey && (event.key === "p" || event.key === "P")) {
+      event.preventDefault();
+      preview();
+    } else if (event.altKey && panes[event.key]) {
+      event.preventDefault();
+      document.getElementById(panes[event.key]).focus();
+    } else if (event.altKey && (event.key === "n" || event.key === "N")) {
+      event.preventDefault();
+      openCompose(desk.dataset.composeUrl);
+    }
+  });
+
+  window.addEventListener("offline", function () { connection("offline", "Offline: your draft is kept"); });
+  window.addEventListener("online", function () {
+    connection("reconnecting", "Back online: sending your draft…");
+    if (pendingAutosave || edits !== savedEdits) { send("autosave"); }
+  });
+  window.addEventListener("pagehide", release);
+
+  bindCompose();
+  startLockRenewal();
+  listen();
+}());
