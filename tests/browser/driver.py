@@ -58,6 +58,8 @@ class Driver:
             "add_image": self.add_image,
             "announcements": self.announcements,
             "plant_media": self.plant_media,
+            "post_state": self.post_state,
+            "staff_user": self.staff_user,
         }
 
     # --- helpers ------------------------------------------------------------------
@@ -247,6 +249,40 @@ class Driver:
 
         count = Change.objects.filter(post_id=id, kind=Change.Kind.PUBLISHED).count()
         return {"count": count}
+
+    def post_state(self, id: int | None = None, title: str | None = None) -> dict[str, Any]:
+        """A post as stored (found by id, or by its exact title): what the tests check."""
+        from liveblog.models import Post
+
+        posts = Post.objects.filter(pk=id) if id is not None else Post.objects.filter(title=title)
+        post = posts.prefetch_related("images", "contributors__reporter").first()
+        if post is None:
+            return {"found": False}
+        return {
+            "found": True, "id": post.pk, "title": post.title, "body": post.body,
+            "status": post.status, "version": post.version, "pinned": post.pinned,
+            "key_event": post.key_event, "return_note": post.return_note,
+            "correction_note": post.correction_note,
+            "author": post.author.username if post.author else None,
+            "images": [[i.alt_text, i.caption, i.credit] for i in post.images.all()],
+            "byline": [[c.reporter.display_name, c.byline] for c in post.contributors.all()],
+        }  # fmt: skip
+
+    def staff_user(self, username: str, role: str, name: str, password: str) -> dict[str, Any]:
+        """A staff account in ``role`` ("Editor" or "Reporter") with a byline profile."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from newsroom.staff.models import Reporter
+
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True}
+        )
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        Reporter.objects.update_or_create(user=user, defaults={"display_name": name})
+        return {"id": user.pk}
 
     def ensure_posts(self, count: int, blog: str | None = None) -> dict[str, Any]:
         """Publish filler posts until the blog shows at least ``count`` posts."""

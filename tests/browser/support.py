@@ -455,6 +455,12 @@ class Newsroom:
     def use_redis(self, url: str | None) -> None:
         self.call("use_redis", url=url)
 
+    def post_state(self, post_id: int | None = None, title: str | None = None) -> dict[str, Any]:
+        return self.call("post_state", id=post_id, title=title)
+
+    def staff_user(self, username: str, role: str, name: str, password: str) -> None:
+        self.call("staff_user", username=username, role=role, name=name, password=password)
+
 
 # The admin's rich text editor for a post body (its menu holds another ProseMirror).
 BODY_EDITOR = '.prose-editor .ProseMirror[contenteditable="true"]'

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
@@ -92,16 +93,49 @@ def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings) ->
         path.write_text(html)
         written.append(path)
 
+    assert validate(vnu, written) == []
+    assert len(written) == 9
+
+
+def validate(vnu: Path, written: list[Path]) -> list[str]:
+    """The checker's errors on the files, one line each (an empty list: all valid)."""
     done = subprocess.run(
         ["java", "-jar", str(vnu), "--errors-only", "--format", "json", *map(str, written)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
-
     report = json.loads(done.stderr or done.stdout or '{"messages": []}')
-    errors = [
+    return [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
         for m in report["messages"]
         if m.get("type") == "error"
     ]
-    assert errors == [], "\n".join(errors)
+
+
+@pytest.mark.django_db
+def test_the_live_desk_is_valid_html(vnu: Path, tmp_path: Path, settings) -> None:
+    """The desk as an editor and as a reporter sees it, and the fragments it swaps in."""
+    settings.NEWSROOM_DEMO_PASSWORD = "valid-html-123"
+    load_demo()
+    demo = LiveBlog.objects.get()
+    desk = f"/admin/desk/{demo.slug}/"
+    post = Post.objects.filter(blog=demo).published().newest_first().first()
+    assert post is not None
+    client = Client()
+    written = []
+    for username in ("editor", "reporter"):
+        client.force_login(get_user_model().objects.get(username=username))
+        answers = {"desk": client.get(desk)}
+        fragments = {"regions": client.get(f"{desk}regions/"),
+                     "compose": client.get(f"{desk}compose/")}  # fmt: skip
+        if username == "editor":
+            fragments["correction"] = client.get(f"{desk}compose/{post.pk}/")
+            fragments["retract dialog"] = client.get(f"{desk}posts/{post.pk}/retract/")
+            fragments["schedule dialog"] = client.get(f"{desk}posts/{post.pk}/schedule/")
+        for name, response in [*answers.items(), *fragments.items()]:
+            assert response.status_code == 200, (username, name, response.status_code)
+            html = response.content.decode()
+            path = tmp_path / f"{username}-{name.replace(' ', '-')}.html"
+            path.write_text(html if name in answers else FRAGMENT.format(html))
+            written.append(path)
+    assert validate(vnu, written) == []
     assert len(written) == 9

@@ -1,0 +1,365 @@
+"""The live desk in a real Chromium: reporters file, editors approve and publish, and
+every desk and reader page follows without a reload (issue: the live desk)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .support import DEMO_SLUG, LIVE_TIMEOUT_MS, ROOT, unique, wait_until
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed"
+).expect
+
+pytestmark = pytest.mark.browser
+
+DESK = f"/admin/desk/{DEMO_SLUG}/"
+BODY = '#compose .prose-editor .ProseMirror[contenteditable="true"]'
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "desk-test-password"
+
+
+@pytest.fixture(scope="module")
+def colleagues(newsroom: Any) -> dict[str, str]:
+    """A second editor (Holly Honderich) beside the demo's editor and reporter."""
+    newsroom.staff_user("holly", "Editor", "Holly Honderich", PASSWORD)
+    newsroom.staff_user("field", "Reporter", "Field Reporter", PASSWORD)
+    return {"holly": PASSWORD, "field": PASSWORD}
+
+
+@pytest.fixture
+def open_desk(new_context: Any, server: Any, browser_db: Any) -> Any:
+    """Sign in as ``username`` and open the demo blog's desk, its staff channel live."""
+
+    def open_(username: str, password: str | None = None, *, viewport: dict | None = None,
+              target: Any = None, **options: Any) -> Any:  # fmt: skip
+        target = target or server
+        context = new_context(viewport=viewport or {"width": 1400, "height": 1000}, **options)
+        page = context.new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.goto(target.page(f"/admin/login/?next={DESK}"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password or browser_db.password)
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        assert page.url.endswith(DESK), f"login as {username} failed: {page.url}"
+        expect(page.locator("#desk-connection")).to_have_attribute("data-state", "live")
+        page.wait_for_selector(BODY)
+        return page
+
+    return open_
+
+
+def jpeg(path: Path, colour: str = "teal") -> Path:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), colour).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+class Counted:
+    """A page whose every user interaction is counted (the issue's "at most 8")."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.count = 0
+
+    def fill(self, selector: str, value: str) -> None:
+        self.count += 1
+        self.page.locator(selector).fill(value)
+
+    def files(self, selector: str, path: Path) -> None:
+        self.count += 1
+        self.page.set_input_files(selector, str(path))
+
+    def click(self, selector: str) -> None:
+        self.count += 1
+        self.page.locator(selector).click()
+
+
+def queue_item(page: Any, title: str) -> Any:
+    return page.locator("#region-queue .desk-item", has_text=title)
+
+
+def timeline_item(page: Any, title: str) -> Any:
+    return page.locator("#region-timeline .desk-timeline-item", has_text=title)
+
+
+def display_time(seconds_ahead: float) -> str:
+    """A ``datetime-local`` value that many seconds ahead, in the newsroom's zone."""
+    zone = ZoneInfo("Europe/London")  # NEWSROOM_DISPLAY_TIME_ZONE's default
+    at = datetime.now(zone) + timedelta(seconds=seconds_ahead)
+    return at.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_reporter_files_a_photo_post_and_an_editor_publishes_it_with_one_click(
+    server: Any, open_desk: Any, open_reader: Any, tmp_path: Path
+) -> None:
+    reader = open_reader(server)
+    editor = open_desk("editor")
+    reporter = open_desk("reporter")
+    title = unique("Queues at polling stations in Atlanta")
+
+    filing = Counted(reporter)
+    filing.fill("#id_title", title)
+    filing.fill(BODY, "Voters waited up to two hours in Fulton County.")
+    filing.files("#photo-picker", jpeg(tmp_path / "queue.jpg"))
+    filing.fill('#photo-rows [name$="-alt"]', "Voters queue outside a school in Atlanta")
+    filing.fill('#photo-rows [name$="-caption"]', "The queue stretched around the block")
+    filing.fill('#photo-rows [name$="-credit"]', "Getty Images")
+    filing.click("#compose button[value=submit]")
+    assert filing.count <= 8, f"{filing.count} interactions to file a photo post"
+    expect(reporter.locator("#desk-toast")).to_contain_text("submitted for approval")
+    # The compose box is ready for the next post; the submission is in "My posts".
+    expect(reporter.locator("#id_title")).to_have_value("")
+    expect(queue_item(reporter, title)).to_be_visible()
+
+    # The editor's queue shows it without a reload, with the reporter's byline and photo.
+    arrived = queue_item(editor, title)
+    expect(arrived).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(arrived).to_contain_text("Demo Reporter")
+    with editor.expect_response(lambda r: "/publish/" in r.url) as published:
+        arrived.get_by_role("button", name="Publish").click()
+    assert published.value.status == 200
+    expect(timeline_item(editor, title)).to_be_visible()
+
+    card = reader.page.locator("article.post", has_text=title)
+    expect(card).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(card.locator("img")).to_have_attribute("alt", "Voters queue outside a school in Atlanta")
+    expect(card.locator(".credit")).to_contain_text("Getty Images")
+    expect(card.locator("figcaption")).to_contain_text("The queue stretched around the block")
+    expect(card.locator(".byline-role")).to_have_text("Reporting from Washington DC")
+    reader.assert_not_reloaded()
+    # …and the reporter's desk saw it move from "submitted" to the timeline.
+    expect(timeline_item(reporter, title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    assert not editor.errors
+    assert not reporter.errors
+
+
+def test_timeline_pin_correct_retract_and_schedule_reach_other_desks_and_readers(
+    server: Any, newsroom: Any, colleagues: dict, open_desk: Any, open_reader: Any
+) -> None:
+    title = unique("Polls close in Georgia")
+    post = newsroom.publish(title=title, body="<p>Polls have closed.</p>")
+    reader = open_reader(server)
+    editor = open_desk("editor")
+    holly = open_desk("holly", colleagues["holly"])
+    expect(timeline_item(editor, title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+
+    # Pin: the reader's pinned slot and Holly's desk follow.
+    timeline_item(editor, title).get_by_role("button", name="Pin").first.click()
+    expect(reader.page.locator("#pinned article", has_text=title)).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
+    expect(holly.locator("#region-timeline .desk-pinned", has_text=title)).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
+
+    # Correct: opened in compose, saved with a note readers see.
+    corrected = title + " (corrected)"
+    timeline_item(editor, title).get_by_role("button", name="Correct").first.click()
+    expect(editor.locator("#compose-heading")).to_have_text("Correct a published post")
+    editor.fill("#id_title", corrected)
+    editor.fill("#id_correction_note", "An earlier version gave the wrong time.")
+    editor.click("#compose button[value=save]")
+    expect(editor.locator("#desk-toast")).to_contain_text("saved")
+    expect(reader.page.locator(f"#post-{post['id']} .post-title")).to_have_text(
+        corrected, timeout=LIVE_TIMEOUT_MS
+    )
+    expect(reader.page.locator(f"#post-{post['id']} .post-updated")).to_contain_text(
+        "wrong time", timeout=LIVE_TIMEOUT_MS
+    )
+    expect(timeline_item(holly, corrected).first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+
+    # Retract, with a reason in a dialog: gone from the reader's page and Holly's desk.
+    editor.locator("#compose [data-new-post]").first.click()
+    timeline_item(editor, corrected).first.get_by_role("button", name="Retract…").click()
+    dialog = editor.locator("#desk-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("textarea[name=reason]").fill("Published in error.")
+    dialog.get_by_role("button", name="Retract").click()
+    expect(dialog).to_be_hidden()
+    expect(reader.item(post["id"])).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    expect(timeline_item(holly, corrected)).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    assert newsroom.post_state(post["id"])["status"] == "retracted"
+
+    # Schedule a new post 10 s ahead: Holly sees it scheduled, then everyone sees it live.
+    later = unique("Exit poll at the top of the hour")
+    editor.fill("#id_title", later)
+    editor.locator(BODY).fill("Scheduled from the desk.")
+    editor.locator("#compose [data-schedule] summary").click()
+    editor.fill("#id_publish_at", display_time(10))
+    editor.click("#compose button[value=schedule]")
+    expect(editor.locator("#desk-toast")).to_contain_text("scheduled")
+    scheduled = holly.locator("#region-queue [data-list=scheduled] .desk-item", has_text=later)
+    expect(scheduled).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(scheduled.locator(".desk-countdown")).to_contain_text("s)")
+    expect(reader.page.locator("article.post", has_text=later)).to_be_visible(timeout=15_000)
+    expect(timeline_item(holly, later)).to_be_visible(timeout=LIVE_TIMEOUT_MS + 1000)
+    expect(scheduled).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    reader.assert_not_reloaded()
+    assert not editor.errors
+    assert not holly.errors
+
+
+def test_two_editors_on_one_post_see_the_lock_and_a_stale_save_keeps_both_versions(
+    server: Any, newsroom: Any, colleagues: dict, open_desk: Any
+) -> None:
+    title = unique("Turnout at record high")
+    post = newsroom.publish(title=title, body="<p>Turnout is up.</p>")
+    editor = open_desk("editor")
+    holly = open_desk("holly", colleagues["holly"])
+
+    timeline_item(editor, title).get_by_role("button", name="Correct").first.click()
+    expect(editor.locator("#id_title")).to_have_value(title)
+    timeline_item(holly, title).get_by_role("button", name="Correct").first.click()
+    banner = holly.locator("[data-lock-banner]")
+    expect(banner).to_contain_text("Demo Editor is editing this post")
+
+    # Holly takes over; the first editor is told at once, and keeps what they typed.
+    editor.fill("#id_title", "Mine: turnout at a record high")
+    banner.get_by_role("button", name="Take over editing").click()
+    expect(holly.locator("[data-lock-banner]")).to_have_count(0)
+    expect(editor.locator("#desk-toast")).to_contain_text("Holly Honderich took over",
+                                                            timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+    holly.fill("#id_title", "Theirs: turnout at a record high")
+    holly.click("#compose button[value=save]")
+    expect(holly.locator("#desk-toast")).to_contain_text("saved")
+
+    # The first editor saves from the older version: refused, with both versions shown.
+    editor.click("#compose button[value=save]")
+    stale = editor.locator("[data-stale]")
+    expect(stale).to_be_visible()
+    expect(stale.locator(".desk-theirs")).to_contain_text("Theirs: turnout at a record high")
+    expect(editor.locator("#id_title")).to_have_value("Mine: turnout at a record high")
+    assert newsroom.post_state(post["id"])["title"] == "Theirs: turnout at a record high"
+
+    # Keeping mine is a choice made with theirs in view: then it is saved.
+    stale.get_by_role("button", name="Keep mine (save it over theirs)").click()
+    wait_until(editor, lambda: newsroom.post_state(post["id"])["title"] == "Mine: turnout at a "
+               "record high", timeout=5, what="the kept version to be saved")  # fmt: skip
+
+
+def test_a_draft_typed_offline_reaches_the_server_when_the_connection_returns(
+    open_desk: Any, newsroom: Any
+) -> None:
+    reporter = open_desk("reporter")
+    title = unique("Notes from the count in Maricopa")
+    reporter.fill("#id_title", title)
+    reporter.locator(BODY).fill("First paragraph, sent while online.")
+    expect(reporter.locator("[data-compose-status]")).to_contain_text("Draft saved", timeout=5000)
+    stored = newsroom.post_state(title=title)
+    assert stored["status"] == "draft"
+
+    reporter.context.set_offline(True)
+    reporter.locator(BODY).press("End")
+    reporter.keyboard.type(" Second sentence, typed with no connection.")
+    expect(reporter.locator("[data-compose-status]")).to_contain_text("Offline", timeout=5000)
+    expect(reporter.locator("#desk-connection")).to_contain_text("Offline")
+    kept = json.loads(reporter.evaluate(
+        f"localStorage.getItem('newsroom-desk:{DEMO_SLUG}:{stored['id']}')"))  # fmt: skip
+    assert "typed with no connection" in kept["words"]["body"]
+
+    reporter.context.set_offline(False)
+    wait_until(reporter, lambda: "typed with no connection" in newsroom.post_state(
+        stored["id"])["body"], timeout=10, what="the offline text to reach the server")  # fmt: skip
+    body = newsroom.post_state(stored["id"])["body"]
+    assert "First paragraph, sent while online." in body
+
+
+def test_a_reporter_is_offered_no_editor_controls_and_forged_requests_are_refused(
+    open_desk: Any, newsroom: Any, server: Any
+) -> None:
+    post = newsroom.publish(title=unique("Published by an editor"))
+    reporter = open_desk("reporter")
+    desk = reporter.locator("#desk")
+    for name in ["Publish now", "Publish", "Schedule", "Schedule…", "Pin", "Unpin",
+                 "Retract…", "Key event", "Correct"]:  # fmt: skip
+        expect(desk.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(reporter.locator("#id_key_event")).to_have_count(0)
+    expect(reporter.locator("#id_summary-points, #summary-points")).to_have_count(0)
+
+    token = json.loads(reporter.get_attribute("#desk", "data-hx-headers"))["X-CSRFToken"]
+    headers = {"X-CSRFToken": token, "Referer": server.page(DESK)}
+    for step, form in [("publish", {}), ("pin", {}), ("unpin", {}), ("mark_key_event", {}),
+                       ("retract", {"reason": "forged"}),
+                       ("schedule", {"publish_at": display_time(3600)})]:  # fmt: skip
+        answer = reporter.request.post(server.page(f"{DESK}posts/{post['id']}/{step}/"),
+                                       form=form, headers=headers)  # fmt: skip
+        assert answer.status == 403, f"{step}: {answer.status}"
+    state = newsroom.post_state(post["id"])
+    assert state["status"] == "published"
+    assert not state["pinned"]
+    assert not state["key_event"]
+
+    # Filing with "publish" as the action: the draft is kept, the publishing refused.
+    title = unique("Forged publish")
+    answer = reporter.request.post(server.page(f"{DESK}compose/save/"), headers=headers,
+                                   form={"title": title, "action": "publish"})  # fmt: skip
+    assert answer.status == 400
+    assert "Only editors can publish" in answer.text()
+    assert newsroom.post_state(title=title)["status"] == "draft"
+
+
+SIZES = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize(
+    ("username", "viewport"), [("editor", "desktop"), ("editor", "phone"), ("reporter", "phone")]
+)
+def test_the_desk_has_no_axe_violations(open_desk: Any, axe_script: Path, username: str,
+                                        viewport: str) -> None:  # fmt: skip
+    from .test_accessibility import describe
+
+    page = open_desk(username, viewport=SIZES[viewport], bypass_csp=True)
+    page.add_script_tag(path=str(axe_script))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    assert violations == [], (
+        f"axe-core on the desk ({username}, {viewport}):\n{describe(violations)}"
+    )
+
+
+def test_every_desk_action_is_reachable_from_the_keyboard(open_desk: Any, newsroom: Any) -> None:
+    title = unique("Keyboard-filed post")
+    page = open_desk("editor")
+    page.keyboard.press("Alt+1")
+    assert page.evaluate("document.activeElement.id") == "compose-pane"
+    page.keyboard.press("Tab")  # the first field of the compose box: the title
+    assert page.evaluate("document.activeElement.id") == "id_title"
+    page.keyboard.type(title)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Filed without a mouse.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#desk-toast")).to_contain_text("published")
+    assert newsroom.post_state(title=title)["status"] == "published"
+    # The timeline's buttons are plain buttons in the tab order (no mouse-only controls).
+    page.keyboard.press("Alt+3")
+    assert page.evaluate("document.activeElement.id") == "timeline-pane"
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Pin":
+            break
+    else:
+        raise AssertionError("Tab never reached a Pin button in the timeline")
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-toast")).to_contain_text("pinned")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_desk_screenshots_for_the_docs(open_desk: Any, viewport: str) -> None:
+    """The README's and docs' pictures of the desk, taken by the suite itself."""
+    page = open_desk("editor", viewport=SIZES[viewport])
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the desk scrolls sideways by {overflow}px at {viewport} width"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"desk-{viewport}.png"))
