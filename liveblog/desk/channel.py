@@ -23,6 +23,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from ..live import presence as reader_presence
-from ..live.db import in_db_thread
+from ..live.db import DB_THREAD, close_connections, in_db_thread
+from ..live.hub import hub
 from ..models import DeskChange, DeskPresence, LiveBlog
 
 # Past this many entries at once, a desk reloads its regions instead of replaying them.
@@ -72,10 +74,14 @@ def changes_after(blog_id: int, after: int) -> tuple[list[dict[str, object]], in
 
 def on_desk(blog_id: int) -> dict[str, object]:
     """Who is on the desk (their display names) and how many readers the page has."""
-    close_old_connections()
     visits = DeskPresence.objects.current(blog_id).select_related("user__reporter")
     names = sorted({_name(visit.user) for visit in visits})
     return {"staff": names, "readers": reader_presence.reader_count(blog_id)}
+
+
+def _on_desk_from_thread(blog_id: int) -> dict[str, object]:
+    close_old_connections()  # the channel's own thread, never a request's
+    return on_desk(blog_id)
 
 
 def _name(user: Any) -> str:
@@ -85,6 +91,8 @@ def _name(user: Any) -> str:
 
 def enter(token: str, blog_id: int, user_id: int) -> None:
     close_old_connections()
+    # Rows of desks that never said goodbye (a killed process): gone after a day.
+    DeskPresence.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     DeskPresence.objects.update_or_create(
         token=token, defaults={"blog_id": blog_id, "user_id": user_id, "last_seen": timezone.now()}
     )
@@ -121,7 +129,7 @@ async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes
                 await in_db_thread(enter, token, blog_id, user_id)
                 renewed_at = now
             if now - presence_at >= PRESENCE_EVERY:
-                current = await in_db_thread(on_desk, blog_id)
+                current = await in_db_thread(_on_desk_from_thread, blog_id)
                 presence_at = now
                 if current != shown:
                     yield sse("presence", current)
@@ -137,3 +145,5 @@ async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes
             _waiters.pop(blog_id, None)
         with contextlib.suppress(Exception):
             await in_db_thread(leave, token)
+        if not _waiters and not hub.feeds:  # nobody left to serve: give the connection back
+            DB_THREAD.submit(close_connections)

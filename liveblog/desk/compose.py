@@ -21,7 +21,7 @@ from newsroom.apikit.conflicts import Conflict
 from .. import services
 from ..exceptions import StaleEdit
 from ..models import LiveBlog, Post, PostImage
-from ..services.locks import lock_open
+from ..services.locks import lock_open, lock_release
 from .forms import MAX_BYLINES, MAX_NEW_PHOTOS, ComposeForm, PhotoWordsForm, messages
 
 if TYPE_CHECKING:
@@ -106,11 +106,19 @@ class Filing:
         self.out = Outcome()
 
     def run(self) -> Outcome:
+        self._run()
+        if self.out.post is not None and self.out.stale is None:
+            # Photos, byline and video each made a version: answer with the last one,
+            # which the box sends with its next save.
+            self.out.post.refresh_from_db()
+        return self.out
+
+    def _run(self) -> None:
         form = ComposeForm(self.data)
         if not form.is_valid():
             for name, errors in form.errors.items():
                 self.out.errors[name] = [str(error) for error in errors]
-            return self.out
+            return
         data = form.cleaned_data
         action = data["action"]
         try:
@@ -119,7 +127,7 @@ class Filing:
             self.out.refuse("byline", error)
             byline = None
         if not self._words(data, byline):
-            return self.out
+            return
         post = self.out.post
         assert post is not None
         self._key_event(post, data)
@@ -127,9 +135,8 @@ class Filing:
         if action != "autosave":
             self._photos(post)
         if not self.out.ok:
-            return self.out
+            return
         self._act(action, data)
-        return self.out
 
     def _guard(self, where: str, call: Any, **kwargs: Any) -> Any:
         try:
@@ -246,3 +253,5 @@ class Filing:
         if done is not None:
             self.out.post = done
             self.out.done = DONE[action]
+            if action in ("submit", "publish", "schedule"):
+                lock_release(post=done, by=self.user)  # out of this desk's hands now

@@ -17,6 +17,7 @@ from .. import services
 from ..live import presence as reader_presence
 from ..models import EditLock, LiveBlog, Post
 from ..services.locks import may_take_over
+from .channel import on_desk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,9 +102,7 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
 
 
 def presence(blog: LiveBlog, user: User) -> dict[str, Any]:
-    from .channel import on_desk  # the channel's own reading, for the first paint
-
-    return on_desk(blog.pk)
+    return on_desk(blog.pk)  # the channel's own reading, for the first paint
 
 
 def summary(blog: LiveBlog, user: User) -> dict[str, Any]:

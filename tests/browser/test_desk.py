@@ -146,6 +146,65 @@ def test_reporter_files_a_photo_post_and_an_editor_publishes_it_with_one_click(
     assert not reporter.errors
 
 
+def test_a_refused_photo_is_named_beside_it_and_everything_else_is_kept(
+    open_desk: Any, newsroom: Any, tmp_path: Path
+) -> None:
+    reporter = open_desk("reporter")
+    title = unique("Three files from the count")
+    reporter.fill("#id_title", title)
+    reporter.locator(BODY).fill("Words that must survive.")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    fake = tmp_path / "fake.jpg"
+    fake.write_bytes(b"<script>alert(1)</script>" * 10)  # a "photo" only by its name
+    reporter.set_input_files("#photo-picker", [str(jpeg(tmp_path / "good.jpg")), str(notes),
+                                               str(fake)])  # fmt: skip
+    rows = reporter.locator("#photo-rows .photo-row")
+    expect(rows).to_have_count(3)
+    # Refused in the browser at once (wrong type), beside that file only.
+    expect(rows.nth(1).locator(".field-error")).to_contain_text("notes.txt")
+    expect(rows.nth(1).locator(".field-error")).to_contain_text("JPEG, PNG or WebP")
+    for n in (0, 2):
+        rows.nth(n).locator('[name$="-alt"]').fill(f"Photo {n}")
+    reporter.click("#compose button[value=submit]")
+    # Refused by the server (not an image at all), beside that file; nothing else lost.
+    expect(rows.nth(2).locator(".field-error")).to_contain_text("image", ignore_case=True)
+    expect(reporter.locator("#id_title")).to_have_value(title)
+    stored = newsroom.post_state(title=title)
+    assert stored["status"] == "draft", "a refused photo must hold the submission back"
+    assert stored["images"] == [["Photo 0", "", ""]]
+    assert "Words that must survive." in stored["body"]
+    # Take the refused ones away and submit: the stored photo is not sent twice.
+    rows.nth(2).get_by_role("button", name="Remove").click()
+    rows.nth(1).get_by_role("button", name="Remove").click()
+    reporter.click("#compose button[value=submit]")
+    expect(reporter.locator("#desk-toast")).to_contain_text("submitted for approval")
+    stored = newsroom.post_state(title=title)
+    assert (stored["status"], stored["images"]) == ("submitted", [["Photo 0", "", ""]])
+
+
+def test_a_returned_draft_reaches_its_reporter_with_the_editors_note(
+    open_desk: Any, newsroom: Any
+) -> None:
+    reporter = open_desk("reporter")
+    editor = open_desk("editor")
+    title = unique("Rural turnout figures")
+    reporter.fill("#id_title", title)
+    reporter.click("#compose button[value=submit]")
+    expect(reporter.locator("#desk-toast")).to_contain_text("submitted")
+    item = queue_item(editor, title)
+    expect(item).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    item.get_by_role("button", name="Return to reporter…").click()
+    editor.locator("#desk-dialog textarea[name=note]").fill("Needs a second source.")
+    editor.locator("#desk-dialog").get_by_role("button", name="Back to draft").click()
+    expect(editor.locator("#desk-dialog")).to_be_hidden()
+    draft = reporter.locator("#region-queue [data-list=drafts] .desk-item", has_text=title)
+    expect(draft).to_contain_text("Needs a second source.", timeout=LIVE_TIMEOUT_MS)
+    draft.get_by_role("button", name="Edit").click()
+    expect(reporter.locator("#compose .desk-note")).to_contain_text("Needs a second source.")
+    assert newsroom.post_state(title=title)["status"] == "draft"
+
+
 def test_timeline_pin_correct_retract_and_schedule_reach_other_desks_and_readers(
     server: Any, newsroom: Any, colleagues: dict, open_desk: Any, open_reader: Any
 ) -> None:

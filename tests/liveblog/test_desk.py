@@ -51,6 +51,9 @@ def test_the_desk_is_for_signed_in_staff_only(client, blog, reporter):
     client.force_login(reporter)
     assert client.get(desk_url(blog)).status_code == 200
     assert client.get(desk_url(blog) + "?post=not-a-number").status_code == 200
+    index = client.get("/admin/desk/")
+    assert index.status_code == 200
+    assert f'href="{desk_url(blog)}"' in index.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,6 +135,20 @@ def test_a_reporter_files_a_photo_post_for_approval_in_one_request(
     assert [(c.reporter_id, c.byline) for c in post.contributors.all()] == [
         (reporter.reporter.pk, "Reporting from Atlanta")
     ]
+
+
+def test_the_answer_carries_the_last_version_so_the_next_save_is_accepted(
+    reporter_client, blog, reporter, jpeg
+):
+    first = reporter_client.post(desk_url(blog, "compose", "save"), {
+        "action": "draft", "title": "Photo draft", "video_url": "https://youtu.be/dQw4w9WgXcQ",
+        "video_caption": "The rally", "new-0-file": photo(jpeg), "new-0-alt": "A rally",
+    }).json()  # fmt: skip
+    post = Post.objects.get(pk=first["post"])
+    assert first["version"] == post.version > 1  # photo and video made versions too
+    again = save(reporter_client, blog, title="Photo draft, retitled", post=post.pk,
+                 version=first["version"], **{f"photo-{post.images.get().pk}-alt": "A rally"})
+    assert again.status_code == 200, again.json()
 
 
 def test_a_refused_photo_is_named_and_everything_else_is_kept(reporter_client, blog, jpeg):
@@ -388,6 +405,29 @@ def test_drafts_submissions_and_notes_never_reach_readers_or_partners(
     for text in texts:
         for word in ("SECRET DRAFT", "SECRET BODY", "SECRET SUBMISSION", "SECRET NOTE"):
             assert word not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_stream_carries_nothing_of_the_desk(blog, reporter, editor, published):
+    draft = services.post_create(blog=blog, by=reporter, title="SECRET DRAFT")
+    services.post_submit(post=draft, by=reporter)
+    services.post_return_to_draft(post=draft, by=editor, note="SECRET NOTE")
+    services.post_set_pinned(post=published, by=editor, pinned=True)
+
+    async def read() -> str:
+        response = await AsyncClient().get(f"/live/{blog.slug}/stream/?after=0")
+        chunks = b""
+        iterator = response.streaming_content.__aiter__()
+        async with asyncio.timeout(5):
+            while b"id:" not in chunks or not chunks.endswith(b"\n\n"):
+                chunks += await iterator.__anext__()
+        await iterator.aclose()
+        await sync_to_async(connections.close_all)()
+        return chunks.decode()
+
+    text = asyncio.run(read())
+    assert "Trump wins" in text  # the stream does carry the public change
+    assert "SECRET" not in text
 
 
 # --- The staff channel ---------------------------------------------------------------------
