@@ -146,8 +146,14 @@ def test_the_answer_carries_the_last_version_so_the_next_save_is_accepted(
     }).json()  # fmt: skip
     post = Post.objects.get(pk=first["post"])
     assert first["version"] == post.version > 1  # photo and video made versions too
-    again = save(reporter_client, blog, title="Photo draft, retitled", post=post.pk,
-                 version=first["version"], **{f"photo-{post.images.get().pk}-alt": "A rally"})
+    again = save(
+        reporter_client,
+        blog,
+        title="Photo draft, retitled",
+        post=post.pk,
+        version=first["version"],
+        **{f"photo-{post.images.get().pk}-alt": "A rally"},
+    )
     assert again.status_code == 200, again.json()
 
 
