@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -17,7 +18,8 @@ from . import machine, report
 from .stack import ROOT, Stack
 
 RESULTS = ROOT / "benchmarks" / "results"
-NAMES = ("push", "poll", "cost", "ingest")
+NAMES = ("push", "poll", "cost", "ingest", "images")
+STACKLESS = {"images"}  # measured in processes of their own: no servers to start
 
 
 def _runner(name: str) -> Callable[..., dict[str, Any]]:
@@ -27,6 +29,8 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
         from .poll import run
     elif name == "cost":
         from .cost import run
+    elif name == "images":
+        from .images import run
     else:
         from .ingest import run
     return run
@@ -67,9 +71,11 @@ def main(argv: list[str] | None = None) -> None:
     started = time.monotonic()
     try:
         experiment = dict(item.split("=", 1) for item in args.set)
-        with Stack(workdir, database_url=database_url, settings=experiment,
-                   asgi_app=args.asgi_app) as stack:  # fmt: skip
-            info = machine.describe(database_url=database_url)
+        needs_stack = bool(set(names) - STACKLESS)
+        with (Stack(workdir, database_url=database_url, settings=experiment,
+                    asgi_app=args.asgi_app) if needs_stack else contextlib.nullcontext()
+              ) as stack:  # fmt: skip
+            info = machine.describe(database_url=database_url if needs_stack else "")
             for name in names:
                 print(f"bench: {name} …", flush=True)
                 machine.wait_until_quiet(60 if args.quick else 300)

@@ -22,7 +22,22 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def table(name: str, figures: dict[str, Any]) -> str:
-    return {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest}[name](figures)
+    tables = {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest, "images": _images}
+    return tables[name](figures)
+
+
+def _images(figures: dict[str, Any]) -> str:
+    rows = [
+        [label, f"{case['file_mb']:g}", case["outcome"], f"{case['extra_mb_max']:g}"]
+        for label, case in figures["cases"].items()
+    ]
+    head = [
+        "upload",
+        "file MB",
+        "outcome",
+        f"peak MB above baseline (target < {figures['target_mb']})",
+    ]
+    return _table(head, rows)
 
 
 def _push(figures: dict[str, Any]) -> str:

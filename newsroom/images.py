@@ -50,6 +50,10 @@ _MESSAGES = {
         "the limit is %(limit)s megapixels."
     ),
     "too_many_pixels_unknown": _("The image has too many pixels to be processed safely."),
+    "too_many_pixels_lossless": _(
+        "The image is %(width)s x %(height)s pixels (%(megapixels)s megapixels); PNG and "
+        "WebP images can be up to %(limit)s megapixels. Save it as a JPEG, or smaller."
+    ),
     "animated": _(
         "Animated images cannot be posted here: upload a still photo (video has its own field)."
     ),
@@ -85,13 +89,19 @@ def clean_image(upload: File[bytes] | IO[bytes], *, name: str | None = None) -> 
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         img = _open(data)
         fmt = "JPEG" if img.format == "MPO" else str(img.format)
-        _check_pixels(*img.size)  # from the header: nothing has been decoded yet
+        _check_pixels(*img.size, fmt=fmt)  # from the header: nothing has been decoded yet
         if fmt in ("PNG", "WEBP") and getattr(img, "n_frames", 1) > 1:
             raise _error("animated")
         _check_polyglot(data, fmt, has_mpf="mp" in img.info)
         try:
+            if fmt == "JPEG":
+                # Decode at the smallest of 1/1, 1/2, 1/4, 1/8 scale that still covers the
+                # stored size: a 45-megapixel camera JPEG costs what a 12-megapixel one does.
+                img.draft(img.mode, _fitted(img.size))
             img.load()  # decodes everything; truncation raises (LOAD_TRUNCATED_IMAGES is off)
             out, icc = _normalise(img, fmt)
+            if max(out.size) > settings.NEWSROOM_IMAGE_MAX_EDGE:
+                out = out.resize(_fitted(out.size), Image.Resampling.LANCZOS)
         except _BOMB_ERRORS as exc:
             raise _error("too_many_pixels", "too_many_pixels_unknown") from exc
         except Exception as exc:  # hostile input makes Pillow raise many exception types
@@ -169,11 +179,26 @@ def _open(data: bytes) -> Image.Image:
         raise _error("corrupt") from exc
 
 
-def _check_pixels(width: int, height: int) -> None:
-    limit = settings.NEWSROOM_IMAGE_MAX_PIXELS
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` scaled down to fit ``NEWSROOM_IMAGE_MAX_EDGE`` (the longest stored side)."""
+    edge = settings.NEWSROOM_IMAGE_MAX_EDGE
+    scale = min(1.0, edge / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _check_pixels(width: int, height: int, *, fmt: str) -> None:
+    """JPEGs decode at a reduced scale (``draft``), PNG and WebP only whole: each has its
+    own limit, so that no accepted upload costs more than about 200 MB to decode."""
+    lossless = fmt != "JPEG"
+    limit = (
+        settings.NEWSROOM_IMAGE_MAX_PIXELS_LOSSLESS
+        if lossless
+        else settings.NEWSROOM_IMAGE_MAX_PIXELS
+    )
     if width * height > limit:
         raise _error(
             "too_many_pixels",
+            "too_many_pixels_lossless" if lossless else None,
             width=width,
             height=height,
             megapixels=f"{width * height / 1e6:.1f}",

@@ -349,7 +349,14 @@ NEWSROOM_VIDEO_MAX_BYTES = int(os.environ.get("NEWSROOM_VIDEO_MAX_BYTES", str(20
 
 # Image uploads: checked by content, re-encoded without metadata.
 NEWSROOM_IMAGE_MAX_BYTES = int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
-NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(40_000_000)))
+# Decoding is bounded in memory (newsroom/images.py): JPEGs decode at a reduced scale, so
+# camera originals up to 80 MP pass; PNG and WebP decode whole, so they stop at 16.8 MP.
+# Stored photos (and so every rendition made from them) are at most MAX_EDGE on a side.
+NEWSROOM_IMAGE_MAX_PIXELS = int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", str(80_000_000)))
+NEWSROOM_IMAGE_MAX_PIXELS_LOSSLESS = int(
+    os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS_LOSSLESS", str(4096 * 4096))
+)
+NEWSROOM_IMAGE_MAX_EDGE = int(os.environ.get("NEWSROOM_IMAGE_MAX_EDGE", "4096"))
 
 # --- REST framework: the partner API (docs/partners.md) ------------------------------
 REST_FRAMEWORK = {

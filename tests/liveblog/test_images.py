@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
+from newsroom import images
 from newsroom.images import CleanImage, clean_image
 
 RED = (255, 0, 0)
@@ -205,8 +206,45 @@ def test_image_over_pixel_limit_is_refused_from_its_header(monkeypatch) -> None:
 
     assert error.code == "too_many_pixels"
     assert "8000 x 6000" in error.messages[0]
-    assert "limit is 40 megapixels" in error.messages[0]
+    assert "PNG and WebP images can be up to 16.7772 megapixels" in error.messages[0]
     assert decoded == []
+
+
+def test_a_small_png_of_many_pixels_is_refused_before_it_costs_memory(monkeypatch) -> None:
+    """A 150 KB PNG of 6,200 x 6,200 pixels once cost ~450 MB to check: PNG decodes whole,
+    so its limit is lower than a JPEG's, and it is refused from the header."""
+    decoded: list[object] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda img: decoded.append(img))
+    bomb = bilevel_png(6200, 6200)
+    assert len(bomb) < 200_000
+
+    assert rejection(bomb).code == "too_many_pixels"
+    assert decoded == []
+
+
+def test_a_large_jpeg_decodes_at_a_reduced_scale_and_is_stored_at_the_edge_limit(
+    settings, monkeypatch
+) -> None:
+    settings.NEWSROOM_IMAGE_MAX_EDGE = 500
+    decoded: list[tuple[int, int]] = []
+    real = images._normalise
+
+    def spy(img, fmt):
+        decoded.append(img.size)
+        return real(img, fmt)
+
+    monkeypatch.setattr(images, "_normalise", spy)
+    result = clean_image(io.BytesIO(photo(size=(2400, 1600))))
+
+    assert decoded == [(600, 400)]  # DCT scaling: a quarter of the pixels on each side
+    assert (result.width, result.height) == (500, 333)
+    assert reopen(result).size == (500, 333)
+
+
+def test_a_png_above_the_edge_limit_is_stored_scaled_down(settings) -> None:
+    settings.NEWSROOM_IMAGE_MAX_EDGE = 100
+    result = clean_image(io.BytesIO(photo("PNG", size=(300, 150))))
+    assert (result.width, result.height) == (100, 50)
 
 
 # Ignored outside clean_image, so the test proves clean_image escalates it itself.
