@@ -250,6 +250,9 @@ def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> W
     _require(by, "results.add_winnercall", "Only editors can call a race.")
     if candidate.race_id != race.pk:
         raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
+    # Two editors calling at one moment: the race's row lock makes the second wait and
+    # then see the first call (a clean refusal, never the unique constraint's 500).
+    Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
     if race.calls.filter(withdrawn_at__isnull=True).exists():
         raise ValidationError(f"{race} already has a standing call: withdraw it first.")
     return WinnerCall.objects.create(
@@ -269,6 +272,7 @@ def winner_call_from_feed(
     """
     if candidate.race_id != race.pk:
         raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
+    Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)  # one at a time
     if race.calls.filter(withdrawn_at__isnull=True).exists():
         return None
     return WinnerCall.objects.create(
