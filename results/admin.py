@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from newsroom.adminkit import UniqueRaceAdmin
 from newsroom.images import clean_form_upload
 
 from . import services
@@ -81,7 +82,7 @@ class ResultsAdminMixin:
 
 
 @admin.register(Race)
-class RaceAdmin(ResultsAdminMixin, admin.ModelAdmin[Race]):
+class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
     list_display = ["name", "office", "threshold", "threshold_unit", "units_total", "source_id"]
     search_fields = ["name", "office", "source_id"]
     prepopulated_fields = {"slug": ["name"]}

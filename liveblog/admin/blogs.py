@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from newsroom.adminkit import UniqueRaceAdmin
+
 from .. import services
 from ..live.presence import reader_count
 from ..models import Change, Label, LiveBlog, Post
@@ -17,7 +19,7 @@ from .forms import LiveBlogForm
 
 
 @admin.register(LiveBlog)
-class LiveBlogAdmin(admin.ModelAdmin[LiveBlog]):
+class LiveBlogAdmin(UniqueRaceAdmin[LiveBlog]):
     form = LiveBlogForm
     list_display = ["title", "status", "coverage_start", "post_counts", "readers", "reader_page",
                     "live_desk"]  # fmt: skip
@@ -88,7 +90,7 @@ class LiveBlogAdmin(admin.ModelAdmin[LiveBlog]):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin[Label]):
+class LabelAdmin(UniqueRaceAdmin[Label]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

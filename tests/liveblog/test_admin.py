@@ -862,3 +862,30 @@ def test_a_save_that_truly_races_another_keeps_what_the_editor_typed(
     assert "Someone else saved this post" in page
     published.refresh_from_db()
     assert published.title == "The other editor's title"
+
+
+def test_two_blogs_saved_with_one_slug_at_the_same_instant_get_a_form_error(
+    admin_client, blog, monkeypatch
+):
+    """Both saves pass the form's uniqueness check before either inserts (simulated by
+    skipping the check once): the loser sees the clash on its form, not a 500."""
+    from liveblog.admin.forms import LiveBlogForm
+
+    real, skipped = LiveBlogForm.validate_unique, []
+
+    def once(form):
+        if not skipped:
+            skipped.append(True)
+            return None
+        return real(form)
+
+    monkeypatch.setattr(LiveBlogForm, "validate_unique", once)
+    response = admin_client.post("/admin/liveblog/liveblog/add/", {
+        "title": "Election night again", "slug": blog.slug, "description": "",
+        "status": "live", "coverage_start_0": "2024-11-05", "coverage_start_1": "20:00:00",
+        "summary_text": "", "initial-summary_text": "",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "Live blog with this Slug already exists." in response.content.decode()
+    assert skipped == [True]
+    assert LiveBlog.objects.filter(slug=blog.slug).count() == 1
