@@ -20,6 +20,16 @@ class LiveblogConfig(AppConfig):
         change_committed.connect(notify.on_change_committed, dispatch_uid="liveblog.live")
         desk_changed.connect(desk_channel.on_desk_changed, dispatch_uid="liveblog.desk")
         results_changed.connect(receivers.results_changed, dispatch_uid="liveblog.results")
+        # Drawn on every page but outside the change log: renderings are keyed anew.
+        from newsroom.staff.models import Reporter
+        from results.models import Candidate, Race
+
+        from . import rendered
+        from .models import Label
+
+        for model in (Label, Reporter, Candidate, Race):
+            post_save.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
+            post_delete.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
         uid = "liveblog.live.state"
         post_save.connect(state.change_saved, sender=Change, dispatch_uid=uid)
         post_save.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)

@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
+from . import rendered
 from .models import Label, LiveBlog, Post
 from .structured_data import blog_description
 
@@ -38,7 +39,18 @@ class LiveBlogRssFeed(Feed[Post, LiveBlog]):
     item_guid_is_permalink = True  # the guid is the permalink, stable across edits
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
+        """Rendered once per change of the blog (``liveblog.rendered``), like the page."""
+        state = LiveBlog.objects.state(kwargs.get("slug", ""), detailed=True)
+        if state is None:
+            raise Http404("No LiveBlog matches the given query.")
+        content_type: str = self.feed_type.content_type  # type: ignore[attr-defined]
+        html = rendered.once(
+            rendered.key(state, "feed", self.feed_type.__name__, request.get_host(),
+                         request.scheme, epoch=rendered.epoch(state.pk)),
+            lambda: super(LiveBlogRssFeed, self).__call__(request, *args, **kwargs)
+            .content.decode(),
+        )  # fmt: skip
+        response = HttpResponse(html, content_type=content_type)
         patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         return response
 

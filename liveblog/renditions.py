@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from newsroom.queueing import enqueue
 
+from . import rendered
 from .models import PostImage
 
 WIDTHS = (320, 640, 960, 1280, 1600)
@@ -60,8 +61,10 @@ def make_renditions(image: PostImage) -> list[dict[str, object]]:
                 saved = default_storage.save(name, ContentFile(buffer.getvalue()))
                 made.append({"format": extension, "width": width, "name": saved})
     # Only if the image was not replaced meanwhile (a newer task will do that one).
-    PostImage.objects.filter(pk=image.pk, image=source).update(
+    stored = PostImage.objects.filter(pk=image.pk, image=source).update(
         renditions=made, renditions_of=source
     )
     image.renditions, image.renditions_of = made, source
+    if stored:  # pages draw the new sizes from now on
+        rendered.bump_epoch(blog_id=image.post.blog_id)
     return made

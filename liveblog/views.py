@@ -19,6 +19,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
@@ -31,6 +32,7 @@ from newsroom.staff.models import Reporter
 from results.models import Candidate
 from results.selectors import race_boards
 
+from . import rendered
 from .live import state as live_state
 from .live import stream as live_stream
 from .live.hub import hub
@@ -56,7 +58,7 @@ def posts_page(
 ) -> tuple[list[Post], str | None]:
     """One page of visible posts, newest first, and the cursor of the next page (the
     API's signed keyset cursor: one cursor and one paginator for the whole project)."""
-    posts = Post.objects.filter(blog=blog).published().for_display()
+    posts = blog.posts.published().for_display(with_blog=False)
     if key_events:
         posts = posts.key_events()
     page = newest_first_page(posts, field="published_at", limit=PAGE_SIZE, after=before)
@@ -91,14 +93,43 @@ def blog_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The live page: results, summary, pinned post and the newest posts (or older ones
-    with ``?before=``, key events only with ``?filter=key-events``)."""
+    with ``?before=``, key events only with ``?filter=key-events``).
+
+    Rendered once per change of the blog (``liveblog.rendered``) and answered from the
+    cache until the next one; a reader who has this position gets a 304."""
+    state = LiveBlog.objects.state(slug, detailed=True)
+    if state is None:
+        raise Http404("No LiveBlog matches the given query.")
+    key_events, before = _page_args(request)
+    live = request.GET.get("live")
+    live = live if live in ("off", "poll") else ""
+    variant = ("page", key_events, request.GET.get("before", "") if before else "", live,
+               request.get_host(), request.scheme)  # fmt: skip
+    epoch = rendered.epoch(state.pk)
+    etag = state.etag(*variant, epoch)
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        nonce = str(getattr(request, "csp_nonce", ""))
+        html = rendered.once(
+            rendered.key(state, *variant, epoch=epoch),
+            lambda: _render_blog_page(request, slug, key_events, before, live),
+            nonce=nonce,
+        )
+        response = HttpResponse(html)
+    response["ETag"] = etag
+    return response
+
+
+def _render_blog_page(request: HttpRequest, slug: str, key_events: bool,
+                      before: Cursor | None, live: str) -> str:  # fmt: skip
     blog = get_object_or_404(LiveBlog, slug=slug)
     seq = blog.last_seq  # read first: the posts below are at least this new
-    key_events, before = _page_args(request)
     posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
-    pinned = Post.objects.filter(blog=blog).published().pinned().for_display().first()
+    pinned = blog.posts.published().pinned().for_display(with_blog=False).first()
     boards = race_boards(list(blog.races.values_list("pk", flat=True)))
     base_url = request.build_absolute_uri("/").rstrip("/")
+    canonical = request.build_absolute_uri(blog.get_absolute_url())
     context: dict[str, Any] = {
         "blog": blog,
         "seq": seq,
@@ -108,12 +139,13 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
         "next_cursor": next_cursor,
         "key_events": key_events,
         "older_page": before is not None,
-        "live": blog.status != LiveBlog.Status.ENDED and request.GET.get("live") != "off",
-        "transport": "poll" if request.GET.get("live") == "poll" else "sse",
+        "live": blog.status != LiveBlog.Status.ENDED and live != "off",
+        "transport": "poll" if live == "poll" else "sse",
         "poll_interval": settings.NEWSROOM_POLL_INTERVAL,
+        "canonical_url": canonical + ("?filter=key-events" if key_events else ""),
         "json_ld": json_ld_script(live_blog_posting(blog, posts, base_url=base_url)),
     }
-    return render(request, "liveblog/blog.html", context)
+    return render_to_string("liveblog/blog.html", context, request)
 
 
 @require_GET
@@ -203,13 +235,22 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     elif since > blog.last_seq:
         response = HttpResponse(op("reload"))  # the page is from another database
     else:
-        event = render_catch_up(blog.pk, since)
-        response = HttpResponse(event.html if event else "")
+        # Every reader polling from the same position gets the same bytes: rendered once.
+        html = rendered.once(
+            rendered.key(blog, "poll", since, epoch=rendered.epoch(blog.pk)),
+            lambda: _catch_up_html(blog.pk, since),
+        )
+        response = HttpResponse(html)
     response["ETag"] = etag
     response["X-Seq"] = str(blog.last_seq)
     response["X-Poll-Interval"] = str(interval)
     patch_cache_control(response, public=True, max_age=1 if not blog.ended else 3600)
     return response
+
+
+def _catch_up_html(blog_id: int, since: int) -> str:
+    event = render_catch_up(blog_id, since)
+    return event.html if event else ""
 
 
 @require_safe

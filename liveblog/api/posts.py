@@ -78,7 +78,10 @@ class BlogPostsView(ApiView):
         etag = state.etag("posts", query_key(request))
         if if_none_match(request, etag):
             return not_modified(etag)
-        posts = Post.objects.filter(blog_id=state.pk).published().for_display()
+        # Posts carry only the blog's slug (their URLs): the blog is not joined, so
+        # SQLite reads the page from post_blog_visible_idx in order, as PostgreSQL does.
+        blog = LiveBlog(pk=state.pk, slug=state.slug)
+        posts = blog.posts.published().for_display(with_blog=False)
         if query["key_events"]:
             posts = posts.key_events()
         if query["pinned"]:

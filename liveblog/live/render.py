@@ -79,7 +79,7 @@ class Renderer:
         return bool((post is not None and post.pinned) or change.payload.get("was_pinned"))
 
     def _pinned(self) -> str:
-        pinned = Post.objects.filter(blog=self.blog).published().pinned().for_display().first()
+        pinned = self.blog.posts.published().pinned().for_display(with_blog=False).first()
         return render_to_string("liveblog/_pinned.html", {"pinned": pinned, "blog": self.blog})
 
     def _results(self) -> str:
