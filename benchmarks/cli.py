@@ -18,7 +18,7 @@ from . import machine, report
 from .stack import ROOT, Stack
 
 RESULTS = ROOT / "benchmarks" / "results"
-NAMES = ("push", "poll", "cost", "ingest", "images")
+NAMES = ("push", "poll", "cost", "ingest", "origin", "images")
 STACKLESS = {"images"}  # measured in processes of their own: no servers to start
 
 
@@ -31,6 +31,8 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
         from .cost import run
     elif name == "images":
         from .images import run
+    elif name == "origin":
+        from .origin import run
     else:
         from .ingest import run
     return run

@@ -22,8 +22,21 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def table(name: str, figures: dict[str, Any]) -> str:
-    tables = {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest, "images": _images}
+    tables = {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest, "images": _images,
+              "origin": _origin}  # fmt: skip
     return tables[name](figures)
+
+
+def _origin(figures: dict[str, Any]) -> str:
+    rows = [
+        [r["key"], fmt_summary(r["rps"]), r["status"], f"{r['ratio']:.3f}x",
+         "" if r["target"] is None else f"≥ {r['target']}x {'met' if r['met'] else 'NOT met'}"]
+        for r in figures["rates"]
+    ]  # fmt: skip
+    out = _table(["request (blog size)", "req/s median (min-max)", "status", "vs /healthz",
+                  "target"], rows)  # fmt: skip
+    flat = ", ".join(f"{k} {v:.3f}" for k, v in figures["flat_20000_vs_20"].items())
+    return out + f"\n\n20,000 vs 20 posts (req/s ratio): {flat}; target {figures['flat_target']}"
 
 
 def _images(figures: dict[str, Any]) -> str:

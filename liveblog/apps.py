@@ -14,7 +14,7 @@ class LiveblogConfig(AppConfig):
         from . import receivers
         from .desk import channel as desk_channel
         from .live import notify, state
-        from .models import Change, LiveBlog
+        from .models import Change, DeskChange, LiveBlog
         from .signals import change_committed, desk_changed
 
         change_committed.connect(notify.on_change_committed, dispatch_uid="liveblog.live")
@@ -32,5 +32,6 @@ class LiveblogConfig(AppConfig):
             post_delete.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
         uid = "liveblog.live.state"
         post_save.connect(state.change_saved, sender=Change, dispatch_uid=uid)
+        post_save.connect(state.change_saved, sender=DeskChange, dispatch_uid=uid)
         post_save.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)
         post_delete.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)

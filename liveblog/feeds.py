@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from . import rendered
+from .live import state as live_state
 from .models import Label, LiveBlog, Post
 from .structured_data import blog_description
 
@@ -40,14 +41,14 @@ class LiveBlogRssFeed(Feed[Post, LiveBlog]):
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Rendered once per change of the blog (``liveblog.rendered``), like the page."""
-        state = LiveBlog.objects.state(kwargs.get("slug", ""), detailed=True)
-        if state is None:
+        remembered = live_state.get(kwargs.get("slug", ""))
+        if remembered is None:
             raise Http404("No LiveBlog matches the given query.")
+        state = rendered.with_due(remembered)
         content_type: str = self.feed_type.content_type  # type: ignore[attr-defined]
         html = rendered.once(
-            rendered.key(state, "feed", self.feed_type.__name__, request.get_host(),
-                         request.scheme, epoch=rendered.epoch(state.pk)),
-            lambda: super(LiveBlogRssFeed, self).__call__(request, *args, **kwargs)
+            state, "feed", self.feed_type.__name__, request.get_host(), request.scheme,
+            build=lambda: super(LiveBlogRssFeed, self).__call__(request, *args, **kwargs)
             .content.decode(),
         )  # fmt: skip
         response = HttpResponse(html, content_type=content_type)

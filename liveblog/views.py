@@ -97,24 +97,28 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
 
     Rendered once per change of the blog (``liveblog.rendered``) and answered from the
     cache until the next one; a reader who has this position gets a 304."""
-    state = LiveBlog.objects.state(slug, detailed=True)
-    if state is None:
+    # The blog's position from this process's memory (forgotten the moment this process
+    # records a change; at most NEWSROOM_LIVE_STATE_TTL old otherwise): the page served
+    # is exactly the rendering of the position it names, and its live channel goes on
+    # from there.
+    remembered = live_state.get(slug)
+    if remembered is None:
         raise Http404("No LiveBlog matches the given query.")
+    state = rendered.with_due(remembered)
     key_events, before = _page_args(request)
     live = request.GET.get("live")
     live = live if live in ("off", "poll") else ""
     variant = ("page", key_events, request.GET.get("before", "") if before else "", live,
                request.get_host(), request.scheme)  # fmt: skip
-    epoch = rendered.epoch(state.pk)
-    etag = state.etag(*variant, epoch)
+    found = rendered.find(state, *variant)
+    etag = state.etag(*variant, found.epoch)
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        nonce = str(getattr(request, "csp_nonce", ""))
-        html = rendered.once(
-            rendered.key(state, *variant, epoch=epoch),
+        html = rendered.fill(
+            found,
             lambda: _render_blog_page(request, slug, key_events, before, live),
-            nonce=nonce,
+            nonce=str(getattr(request, "csp_nonce", "")),
         )
         response = HttpResponse(html)
     response["ETag"] = etag
@@ -218,16 +222,14 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     # "Nothing changed" may come from this process's memory of the blog (at most
     # NEWSROOM_LIVE_STATE_TTL old): the check must cost less than the request around it.
     # Any other answer reads the database afresh.
-    remembered = live_state.cached(slug)
-    blog: BlogState | None
-    if remembered is not None and remembered.etag("poll") in request.headers.get(
-        "If-None-Match", ""
-    ):
-        blog = remembered
-    else:
-        blog = live_state.fetch(slug)
-        if blog is None:
-            raise Http404("No LiveBlog matches the given query.")
+    # The answer (304 or the operations since) is that of the position this process
+    # remembers (forgotten at once on its own changes; NEWSROOM_LIVE_STATE_TTL old at
+    # most otherwise): X-Seq names it, and the next poll goes on from there.
+    blog: BlogState | None = live_state.get(slug)
+    if blog is not None and since > blog.last_seq:
+        blog = live_state.fetch(slug)  # a cursor ahead of the memory: ask the database
+    if blog is None:
+        raise Http404("No LiveBlog matches the given query.")
     interval = 0 if blog.ended else settings.NEWSROOM_POLL_INTERVAL
     etag = blog.etag("poll")
     if etag in request.headers.get("If-None-Match", ""):
@@ -236,10 +238,7 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponse(op("reload"))  # the page is from another database
     else:
         # Every reader polling from the same position gets the same bytes: rendered once.
-        html = rendered.once(
-            rendered.key(blog, "poll", since, epoch=rendered.epoch(blog.pk)),
-            lambda: _catch_up_html(blog.pk, since),
-        )
+        html = rendered.once(blog, "poll", since, build=lambda: _catch_up_html(blog.pk, since))
         response = HttpResponse(html)
     response["ETag"] = etag
     response["X-Seq"] = str(blog.last_seq)

@@ -18,7 +18,7 @@ import time
 
 from django.conf import settings
 
-from ..models import Change, LiveBlog
+from ..models import Change, DeskChange, LiveBlog
 from ..models.blog import BlogState
 
 MAX_ENTRIES = 1024
@@ -63,8 +63,10 @@ def clear() -> None:
     _by_slug.clear()
 
 
-def change_saved(sender: type[Change], instance: Change, created: bool, **kwargs: object) -> None:
-    """``post_save`` receiver for ``Change`` (connected in ``LiveblogConfig.ready``)."""
+def change_saved(sender: type[Change | DeskChange], instance: Change | DeskChange,
+                 created: bool, **kwargs: object) -> None:  # fmt: skip
+    """``post_save`` receiver for ``Change`` and ``DeskChange`` (a post scheduled moves
+    only the staff log): connected in ``LiveblogConfig.ready``."""
     if created:
         forget(instance.blog_id)
 

@@ -33,6 +33,7 @@ class BlogState:
     last_seq: int
     updated_at: datetime | None = None
     due: int = 0
+    desk_seq: int = 0  # moves with every post saved, scheduling included (staff log)
     fetched: float = field(default_factory=time.monotonic)
 
     @property
@@ -58,11 +59,14 @@ class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
         return self.filter(status=LiveBlog.Status.ENDED).order_by("-coverage_start", "-pk")
 
     def state(self, slug: str, *, detailed: bool = False) -> BlogState | None:
-        """The blog's position in one query (None if there is no such blog)."""
+        """The blog's position in one query (None if there is no such blog); scheduled
+        posts that came due (``due``) only with ``detailed``."""
         rows = self.filter(slug=slug)
         if not detailed:
-            row = rows.values_list("pk", "status", "last_seq").first()
-            return BlogState(row[0], slug, row[1], row[2]) if row else None
+            row = rows.values_list("pk", "status", "last_seq", "updated_at", "desk_seq").first()
+            if row is None:
+                return None
+            return BlogState(row[0], slug, row[1], row[2], updated_at=row[3], desk_seq=row[4])
         due = (
             Post.objects.filter(blog=OuterRef("pk"))
             .due()

@@ -189,4 +189,4 @@ def test_a_cache_outage_renders_the_page_as_if_nothing_were_cached(live, monkeyp
     response = Client().get(f"/live/{live.slug}/")
     assert response.status_code == 200
     assert "Polls open" in response.content.decode()
-    assert rendered.epoch(live.pk) == "down"
+    assert rendered.find(LiveBlog.objects.state(live.slug), "page").epoch == "down"
