@@ -16,11 +16,13 @@ If the cache is down, pages are rendered as if nothing were cached.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -146,3 +148,32 @@ def fill(found: Found, build: Callable[[], str], *, nonce: str = "") -> str:
 def once(state: BlogState, *parts: object, build: Callable[[], str], nonce: str = "") -> str:
     """``state``'s rendering named by ``parts``: from the cache, or built once."""
     return fill(find(state, *parts), build, nonce=nonce)
+
+
+def card(post: Any, *, id_prefix: str = "", heading_level: int = 3) -> str:
+    """A post's card (``liveblog/_post.html``), rendered once per version of the post
+    and shared by the page, older posts, the stream and the poll. The key names what
+    the card draws from outside the post's version: its label's name, its bylines'
+    names, its photos' renditions (all from rows loaded with ``for_display``)."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    drawn = (
+        post.label.name if post.label_id else "",
+        [(c.reporter.display_name, c.byline) for c in post.contributors.all()],
+        [(i.pk, len(i.renditions or ())) for i in post.images.all()],
+        post.get_absolute_url(),
+    )
+    raw = repr((FINGERPRINT, str(timezone.get_current_timezone()), post.pk, post.version,
+                drawn, id_prefix, heading_level))  # fmt: skip
+    cache_key = "card:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    try:
+        html = cache.get(cache_key)
+    except Exception:
+        html = None
+    if html is None:
+        context = {"post": post, "id_prefix": id_prefix, "heading_level": heading_level}
+        html = render_to_string("liveblog/_post.html", context)
+        with contextlib.suppress(Exception):
+            cache.set(cache_key, html, TIMEOUT)
+    return str(html)

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from results.selectors import race_boards
 
+from .. import rendered
 from ..models import Change, LiveBlog, Post
 
 POST_KINDS = {Change.Kind.PUBLISHED, Change.Kind.EDITED, Change.Kind.RETRACTED,
@@ -109,7 +110,7 @@ class Renderer:
         post = self.posts.get(post_id)
         if post is None:  # retracted, or not public (any more)
             return op("remove", f"post-{post_id}")
-        card = render_to_string("liveblog/_post.html", {"post": post, "blog": self.blog})
+        card = rendered.card(post)  # once per version of the post, shared with the page
         return op(
             "upsert",
             post.anchor,

@@ -190,3 +190,32 @@ def test_a_cache_outage_renders_the_page_as_if_nothing_were_cached(live, monkeyp
     assert response.status_code == 200
     assert "Polls open" in response.content.decode()
     assert rendered.find(LiveBlog.objects.state(live.slug), "page").epoch == "down"
+
+
+def test_a_post_card_is_rendered_once_per_version_and_follows_what_it_draws(
+    backend, live, editor, monkeypatch
+):
+    from django.template import loader
+
+    renders = []
+    real = loader.render_to_string
+    monkeypatch.setattr(loader, "render_to_string",
+                        lambda *a, **k: renders.append(a[0]) or real(*a, **k))  # fmt: skip
+
+    def card() -> str:
+        return rendered.card(Post.objects.for_display().get(title__startswith="Polls open"))
+
+    first = card()
+    assert card() == first
+    assert renders == ["liveblog/_post.html"]  # the second came from the cache
+    post = Post.objects.get(title="Polls open")
+    services.post_update(post=post, by=editor, expected_version=post.version,
+                         data={"title": "Polls open in all 50 states"})  # fmt: skip
+    assert "Polls open in all 50 states" in card()
+    person = factories.ReporterFactory(display_name="Sam Cabral")
+    services.post_set_contributors(post=Post.objects.get(pk=post.pk), by=editor,
+                                   contributors=[(person, "Reporting from Atlanta")])  # fmt: skip
+    assert "Sam Cabral" in card()
+    person.display_name = "Samuel Cabral"
+    person.save()  # a reporter renamed: no new version of the post, yet a new card
+    assert "Samuel Cabral" in card()

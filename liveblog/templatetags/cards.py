@@ -1,0 +1,18 @@
+"""``{% post_card post %}``: a post's card, rendered once per version (``rendered.card``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import rendered
+
+register = template.Library()
+
+
+@register.simple_tag
+def post_card(post: Any, id_prefix: str = "", heading_level: int = 3) -> SafeString:
+    # The partial escapes what it draws; the cached text is that partial's output.
+    return mark_safe(rendered.card(post, id_prefix=id_prefix, heading_level=heading_level))
