@@ -157,11 +157,21 @@ def older_posts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The next page of posts as a fragment (htmx), or the full page without JavaScript."""
     if not request.htmx:
         return blog_page(request, slug)
-    blog = get_object_or_404(LiveBlog, slug=slug)
+    remembered = live_state.get(slug)
+    if remembered is None:
+        raise Http404("No LiveBlog matches the given query.")
     key_events, before = _page_args(request)
-    posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
-    context = {"blog": blog, "posts": posts, "next_cursor": next_cursor, "key_events": key_events}
-    return render(request, "liveblog/_older.html", context)
+
+    def build() -> str:
+        blog = get_object_or_404(LiveBlog, slug=slug)
+        posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
+        context = {"blog": blog, "posts": posts, "next_cursor": next_cursor,
+                   "key_events": key_events}  # fmt: skip
+        return render_to_string("liveblog/_older.html", context, request)
+
+    state = rendered.with_due(remembered)
+    variant = ("older", key_events, request.GET.get("before", ""))
+    return HttpResponse(rendered.once(state, *variant, build=build))
 
 
 @require_GET

@@ -116,6 +116,22 @@ def test_every_kind_of_change_reaches_every_read_at_once_with_the_cache_warm(
         assert marker.lower() in after[name].lower(), f"{kind}: {name} misses {marker!r}"
 
 
+def test_older_posts_fragments_follow_changes_too(backend, live, editor, reporter):
+    from tests.liveblog.test_page import make_posts
+
+    make_posts(live, 45)
+    client = Client()
+    page = client.get(f"/live/{live.slug}/").content.decode()
+    cursor = re.search(r'\?before=([^"&]+)', page)[1]
+    url = f"/live/{live.slug}/posts/?before={cursor}"
+    first = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert client.get(url, HTTP_HX_REQUEST="true").content.decode() == first
+    older = Post.objects.get(blog=live, title="Update 10")  # on the second page
+    services.post_update(post=older, by=editor, expected_version=older.version,
+                         data={"title": "Update 10, corrected"})  # fmt: skip
+    assert "Update 10, corrected" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_the_removal_of_a_retracted_post_reaches_every_read_at_once(backend, live, editor):
     client = Client()
     before = seq(live)
