@@ -37,13 +37,16 @@ EPOCH_KEY = "render:epoch"
 
 
 def _fingerprint() -> str:
-    """The templates as deployed (paths, sizes, modification times), hashed."""
+    """The templates and template filters as deployed (paths, sizes, modification
+    times), hashed."""
     digest = hashlib.sha1(usedforsecurity=False)
-    roots = [Path(settings.BASE_DIR) / "templates"]
-    for root in roots:
-        for path in sorted(root.rglob("*.html")):
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    base = Path(settings.BASE_DIR)
+    files = [*sorted((base / "templates").rglob("*.html")),
+             base / "newsroom" / "template_filters.py",
+             *sorted((base / "liveblog" / "templatetags").glob("*.py"))]  # fmt: skip
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:12]
 
 

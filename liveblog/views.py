@@ -176,11 +176,29 @@ def older_posts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def post_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """One published post's permalink page (shares cleanly: title, description, image)."""
+    """One post's permalink page (shares cleanly: title, description, image).
+
+    Public posts for everyone. A retracted post answers 410 Gone with a note saying when
+    the editors removed it. Staff who may see a post that is not public (a draft, a
+    submission, a schedule not yet come, a retraction) get it as a preview, marked so,
+    never cached; anyone else gets 404 as for a post that never was."""
     post = get_object_or_404(
-        Post.objects.published().for_display().select_related("blog"), blog__slug=slug, pk=pk
+        Post.objects.for_display().select_related("blog"), blog__slug=slug, pk=pk
     )
-    return render(request, "liveblog/post.html", {"blog": post.blog, "post": post})
+    context = {"blog": post.blog, "post": post}
+    if post.is_public:
+        return render(request, "liveblog/post.html", context)
+    staff = (
+        request.user.is_staff and Post.objects.filter(pk=post.pk).visible_to(request.user).exists()
+    )
+    if staff:
+        response = render(request, "liveblog/post.html", {**context, "preview": True})
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    if post.status == Post.Status.RETRACTED:
+        return render(request, "liveblog/gone.html", context, status=410)
+    raise Http404("No such post.")
 
 
 async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -16,3 +20,33 @@ def isotime(value: datetime | None) -> str:
     if not isinstance(value, datetime):
         return ""
     return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+# What the zone abbreviations readers see stand for (screen readers read the title).
+ZONE_NAMES = {
+    "GMT": "Greenwich Mean Time", "BST": "British Summer Time", "UTC": "Coordinated Universal Time",
+    "CET": "Central European Time", "CEST": "Central European Summer Time",
+    "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time", "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time",
+}  # fmt: skip
+# One way to write a time per context: on posts and results "12:03 GMT 6 November"; for a
+# blog's coverage, with the year; in tables, the month short.
+STYLES = {"day": "j F", "year": "j F Y", "short": "j M"}
+
+
+@register.filter
+def when(value: datetime | None, style: str = "day") -> SafeString | str:
+    """``<time>`` for a reader: the time in the display zone, the zone spelled out for
+    screen readers (``<abbr title="Greenwich Mean Time">GMT</abbr>``), then the date."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value)
+    abbreviation = date_format(local, "T")
+    name = ZONE_NAMES.get(abbreviation, str(timezone.get_current_timezone()))
+    return format_html(
+        '<time datetime="{}">{} <abbr title="{}">{}</abbr> {}</time>',
+        isotime(value), date_format(local, "H:i"), name, abbreviation,
+        date_format(local, STYLES.get(style, STYLES["day"])),
+    )  # fmt: skip

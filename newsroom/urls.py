@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.defaults import server_error
 
@@ -12,12 +13,21 @@ from liveblog import views as liveblog_views
 from . import health
 from .apikit import errors as api_errors
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the real one
+    (its hashed name is looked up per request, once collectstatic has run)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Live blogs and results"
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the real one.
+    path("favicon.ico", favicon),
     path("readyz", health.readiness, name="readyz"),
     # The live desk (liveblog.desk): inside the admin, with its login and look.
     path("admin/desk/", include("liveblog.desk.urls")),

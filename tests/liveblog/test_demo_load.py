@@ -151,5 +151,6 @@ def test_demo_page_shows_posts_bylines_captions_and_credits(client, demo):
     assert html.count('class="post"') == 20
     for text in ("Trump team not surprised by scale of victory", "Anthony Zurcher",
                  "BBC North America correspondent", "Getty Images", "Analysis",
-                 "Imani Bishop and Gabrielle Vickles", "22:21 GMT 6 November"):  # fmt: skip
+                 "Imani Bishop and Gabrielle Vickles",
+                 '22:21 <abbr title="Greenwich Mean Time">GMT</abbr> 6 November'):  # fmt: skip
         assert text in html

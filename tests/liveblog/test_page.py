@@ -58,7 +58,8 @@ def test_reference_page_shows_all_twenty_posts_in_order(demo_page):
 
 def test_reference_page_shows_times_bylines_captions_credits_and_label(demo_page):
     for text in (
-        'published at <time datetime="2024-11-06T22:34:00+00:00">22:34 GMT 6 November</time>',
+        'published at <time datetime="2024-11-06T22:34:00+00:00">22:34 '
+        '<abbr title="Greenwich Mean Time">GMT</abbr> 6 November</time>',
         '<span class="byline-name">Anthony Zurcher</span>'
         '<span class="byline-role">BBC North America correspondent</span>',
         '<span class="visually-hidden">Image source, </span>Getty Images',
@@ -251,3 +252,19 @@ def test_photos_and_videos_keep_their_one_shared_order_on_the_card(client, blog,
     card = page[page.index("<article") :]
 
     assert card.index("First: the video") < card.index("Second: the photo")
+
+
+def test_key_events_filter_with_none_says_so(client, blog, published):
+    html = client.get(f"/live/{blog.slug}/?filter=key-events").content.decode()
+    assert "No key events yet." in html
+    assert "No posts yet." not in html
+
+
+def test_pages_have_a_favicon_a_footer_and_a_masthead_line(client, blog, published):
+    html = client.get(f"/live/{blog.slug}/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert '<footer class="site-footer">' in html
+    assert "Live coverage" in html
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301
+    assert icon["Location"] == "/static/favicon.svg"

@@ -66,3 +66,33 @@ def test_reader_page_hides_drafts_and_retracted_posts(client, blog, draft, publi
     assert published.title in html
     assert draft.title not in html
     assert "Mistaken post" not in html
+
+
+def test_a_retracted_permalink_is_gone_with_a_note_and_keeps_nothing_of_the_post(
+    client, blog, editor
+):
+    post = factories.PostFactory(blog=blog, published=True, title="Called too early",
+                                 body="<p>SECRET WORDS</p>")  # fmt: skip
+    url = post.get_absolute_url()
+    services.post_retract(post=post, by=editor, reason="Wrong")
+    response = client.get(url)
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This post was removed" in html
+    assert "removed by the editors at <time" in html
+    assert "SECRET WORDS" not in html
+    assert "Called too early" not in html
+    assert blog.get_absolute_url() in html
+
+
+def test_staff_preview_a_post_that_is_not_public_and_readers_do_not(client, blog, draft,
+                                                                    editor):  # fmt: skip
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(editor)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview: not published." in html
+    assert draft.title in html
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex"
