@@ -6,7 +6,8 @@ Endpoints, scopes, caching and errors: ``docs/partners.md``. Anything else under
 
 from __future__ import annotations
 
-from django.urls import path, re_path, register_converter
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path, register_converter, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from liveblog.api.actions import (
@@ -42,7 +43,25 @@ register_converter(IdConverter, "id")
 
 POST = "blogs/<slug:slug>/posts/<id:pk>/"
 
+
+def index(request: HttpRequest) -> JsonResponse:
+    """What the API offers, for someone who opens /api/v1/ to find out."""
+
+    def link(name: str) -> str:
+        return request.build_absolute_uri(reverse(f"v1:{name}"))
+
+    return JsonResponse({
+        "name": "Newsroom partner API", "version": "v1",
+        "authentication": "Authorization: Api-Key <key> (ask the newsroom for a key)",
+        "schema": link("schema"), "docs": link("docs"),
+        "resources": {"blogs": link("blogs"), "races": link("races"),
+                      "webhooks": link("webhooks")},
+        "guide": "docs/partners.md in the Newsroom repository",
+    })  # fmt: skip
+
+
 urlpatterns = [
+    path("", index, name="index"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path(
         "docs/",

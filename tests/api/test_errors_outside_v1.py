@@ -35,3 +35,12 @@ def test_a_server_error_under_api_is_json_and_elsewhere_html():
     page = client.get("/boom/")
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_the_api_root_lists_what_it_offers(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["schema"].endswith("/api/v1/schema/")
+    assert body["docs"].endswith("/api/v1/docs/")
+    assert body["resources"]["blogs"].endswith("/api/v1/blogs/")

@@ -37,6 +37,7 @@ class Command(BaseCommand):
                     "",
                     self.style.SUCCESS("Newsroom demo is starting:"),
                     f"  Live page:  {base}/live/us-election-2024/",
+                    f"  Live desk:  {base}/admin/desk/us-election-2024/",
                     f"  All blogs:  {base}/live/",
                     f"  Admin:      {base}/admin/",
                     f"  Logins:     editor / {password}    reporter / {password}",
