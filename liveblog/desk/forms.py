@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from ..admin.forms import BODY_EDITOR
+from ..admin.forms import BODY_EDITOR, PublishAtField
 from ..models import Label, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..services.workflow import MAX_NOTE_LENGTH
@@ -18,7 +18,6 @@ from ..services.workflow import MAX_NOTE_LENGTH
 ACTIONS = ("autosave", "draft", "save", "submit", "publish", "schedule")
 MAX_BYLINES = 8
 MAX_NEW_PHOTOS = 12
-DATETIME_LOCAL = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
 
 
 def messages(form: forms.Form) -> list[str]:
@@ -26,25 +25,8 @@ def messages(form: forms.Form) -> list[str]:
     return [str(message) for errors in form.errors.values() for message in errors]
 
 
-def next_round_minute(now: datetime | None = None) -> datetime:
-    """The default schedule time: the start of the next minute, in the display zone."""
-    now = timezone.localtime(now or timezone.now())
-    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-
-
 def _length(model: type[Any], name: str) -> int | None:
     return model._meta.get_field(name).max_length  # type: ignore[no-any-return]
-
-
-class PublishAtField(forms.DateTimeField):
-    """A time in the newsroom's display zone, to the second (``datetime-local``)."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"},
-                                 format="%Y-%m-%dT%H:%M:%S")  # fmt: skip
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", DATETIME_LOCAL)
-        super().__init__(**kwargs)
 
 
 class ComposeForm(forms.Form):

@@ -37,6 +37,7 @@ from newsroom.params import sequence
 from newsroom.staff.models import Reporter
 
 from .. import services
+from ..admin.forms import next_round_minute
 from ..admin.workflow import STEPS, apply
 from ..html import sanitize_body
 from ..live import stream as live_stream
@@ -44,7 +45,7 @@ from ..models import LiveBlog, Post, PostContributor
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
 from .compose import Filing, Outcome
-from .forms import STEP_FORMS, ComposeForm, SummaryForm, messages, next_round_minute
+from .forms import STEP_FORMS, ComposeForm, SummaryForm, messages
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

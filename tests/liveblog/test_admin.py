@@ -308,7 +308,7 @@ def test_bad_image_re_renders_add_page_and_stores_nothing(
 EDITOR_STEPS = [
     # (step, post fixture, form data a browser would send)
     ("publish", "draft", {}),
-    ("schedule", "draft", {"publish_at_0": "2099-07-01", "publish_at_1": "12:00"}),
+    ("schedule", "draft", {"publish_at": "2099-07-01T12:00:00"}),
     ("pin", "published", {}),
     ("retract", "published", {"reason": "Wrong result"}),
 ]
@@ -423,7 +423,7 @@ def test_editor_bulk_schedule_asks_for_time_then_schedules(editor_client, report
     assert confirm.context["bulk"] is True
     assert set(Post.objects.values_list("status", flat=True)) == {Status.DRAFT}
 
-    when = {"apply": "1", "publish_at_0": f"{year}-07-15", "publish_at_1": "14:30"}
+    when = {"apply": "1", "publish_at": f"{year}-07-15T14:30"}
     response = editor_client.post(changelist_url(), selection | when)
 
     assert response.status_code == 302
@@ -475,7 +475,7 @@ def test_editor_schedules_post_in_london_time(editor_client, editor, submitted):
 
     response = editor_client.post(
         step_url(submitted, "schedule"),
-        {"publish_at_0": f"{year}-07-15", "publish_at_1": "14:30"},
+        {"publish_at": f"{year}-07-15T14:30"},
     )
 
     assert response.status_code == 302
@@ -889,3 +889,18 @@ def test_two_blogs_saved_with_one_slug_at_the_same_instant_get_a_form_error(
     assert "Live blog with this Slug already exists." in response.content.decode()
     assert skipped == [True]
     assert LiveBlog.objects.filter(slug=blog.slug).count() == 1
+
+
+def test_the_schedule_form_takes_seconds_defaults_to_the_next_minute_and_names_the_zone(
+    editor_client, submitted
+):
+    page = editor_client.get(step_url(submitted, "schedule")).content.decode()
+    assert 'type="datetime-local"' in page
+    assert 'step="1"' in page
+    assert "Publish at (GMT, Europe/London)" in page or "Publish at (BST, Europe/London)" in page
+    shown = re.search(r'name="publish_at" value="([^"]+)"', page)[1]
+    assert shown.endswith(":00")  # a round minute, in the future
+    year = timezone.now().year + 1
+    editor_client.post(step_url(submitted, "schedule"), {"publish_at": f"{year}-01-15T14:30:07"})
+    submitted.refresh_from_db()
+    assert submitted.published_at == datetime(year, 1, 15, 14, 30, 7, tzinfo=LONDON)
