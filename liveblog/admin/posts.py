@@ -58,6 +58,11 @@ class ContributorInline(
     autocomplete_fields = ["reporter"]
     fields = ["reporter", "byline", "order"]
     verbose_name = "byline"
+    verbose_name_plural = "bylines (a new post is signed with yours, filled in here)"
+
+    def get_extra(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> int:
+        # A new post starts with the filer's own byline, filled in and editable.
+        return 1 if obj is None and services.default_byline(request.user) else 0
 
 
 class ImageInline(PostChildInline[PostImage]):
@@ -141,6 +146,16 @@ class PostAdmin(admin.ModelAdmin[Post]):
         if obj is None:
             return super().has_delete_permission(request)
         return services.may("delete", request.user, obj)
+
+    def get_formset_kwargs(self, request: HttpRequest, obj: Post, inline: Any,
+                           prefix: str) -> dict[str, Any]:  # fmt: skip
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ContributorInline) and request.method != "POST" and not obj.pk:
+            kwargs["initial"] = [
+                {"reporter": reporter.pk, "byline": line, "order": 0}
+                for reporter, line in services.default_byline(request.user)
+            ]
+        return kwargs
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

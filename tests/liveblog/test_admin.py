@@ -904,3 +904,10 @@ def test_the_schedule_form_takes_seconds_defaults_to_the_next_minute_and_names_t
     editor_client.post(step_url(submitted, "schedule"), {"publish_at": f"{year}-01-15T14:30:07"})
     submitted.refresh_from_db()
     assert submitted.published_at == datetime(year, 1, 15, 14, 30, 7, tzinfo=LONDON)
+
+
+def test_a_new_post_starts_with_the_filers_byline_filled_in(reporter_client, reporter):
+    page = reporter_client.get("/admin/liveblog/post/add/").content.decode()
+    profile = reporter.reporter
+    assert f'<option value="{profile.pk}" selected>{profile.display_name}</option>' in page
+    assert f'value="{profile.default_byline}"' in page
