@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from js_asset import Media as AssetMedia
 
 from newsroom.params import sequence
@@ -107,13 +108,15 @@ class PostAdmin(admin.ModelAdmin[Post]):
     actions = [f"action_{name}" for name in STEPS]
     readonly_fields = [
         "status", "author", "published_at", "publish_at", "published_by", "pinned", "key_event",
-        "corrected_at", "retracted_at", "retraction_reason",
+        "corrected_at", "retracted_at", "retraction_reason", "body_as_readers_see_it",
     ]  # fmt: skip
     # ``version`` is the form's own hidden field (the stale-edit guard), not the model's.
     exclude = ["version"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
         main = ["blog", "title", "label", "body"]
+        if obj is not None and not services.may("edit", request.user, obj):
+            main[3] = "body_as_readers_see_it"  # not raw HTML with the editor's help
         if obj is not None and obj.is_public and services.may("edit", request.user, obj):
             main.append("correction_note")
         main.append("version")
@@ -124,6 +127,11 @@ class PostAdmin(admin.ModelAdmin[Post]):
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         # The approval queue first: what editors must act on, then drafts, then the rest.
         return [QUEUE_ORDER.asc(), "-updated_at"]
+
+    @admin.display(description="Body")
+    def body_as_readers_see_it(self, obj: Post) -> str:
+        # Stored bodies are sanitised on every save (liveblog.html): safe to show as HTML.
+        return mark_safe(f'<div class="post-body-preview">{obj.body}</div>')
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Post) -> str:

@@ -352,7 +352,9 @@ def test_reporter_sees_other_reporters_draft_read_only(client, other_reporter, d
 
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
-    assert {"title", "body"} <= set(response.context["adminform"].readonly_fields)
+    readonly = set(response.context["adminform"].readonly_fields)
+    assert "title" in readonly
+    assert "body_as_readers_see_it" in readonly  # the body, shown as readers see it
 
 
 def test_reporter_cannot_save_other_reporters_draft(client, other_reporter, draft):
@@ -911,3 +913,22 @@ def test_a_new_post_starts_with_the_filers_byline_filled_in(reporter_client, rep
     profile = reporter.reporter
     assert f'<option value="{profile.pk}" selected>{profile.display_name}</option>' in page
     assert f'value="{profile.default_byline}"' in page
+
+
+def test_a_post_the_user_may_not_edit_shows_its_body_as_readers_see_it(
+    reporter_client, reporter, blog
+):
+    post = factories.PostFactory(blog=blog, author=reporter, status=Status.SUBMITTED,
+                                 body="<p>Turnout is <strong>high</strong>.</p>")  # fmt: skip
+    page = reporter_client.get(f"/admin/liveblog/post/{post.pk}/change/").content.decode()
+    assert '<div class="post-body-preview"><p>Turnout is <strong>high</strong>.</p></div>' in page
+    assert "&lt;strong&gt;" not in page  # never the raw markup
+    assert "Pasted or typed HTML keeps only these tags" not in page  # the editor's help
+
+
+def test_the_admin_home_counts_what_awaits_approval(editor_client, blog, reporter):
+    for n in range(2):
+        factories.PostFactory(blog=blog, author=reporter, status=Status.SUBMITTED,
+                              title=f"Waiting {n}")  # fmt: skip
+    page = editor_client.get("/admin/").content.decode()
+    assert "2 awaiting approval" in page
