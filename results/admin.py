@@ -54,9 +54,10 @@ def _editor(request: HttpRequest) -> User:
 class ResultsAdminMixin:
     """Runs a service from a small form page and says what happened."""
 
-    def _form_page(self, request: HttpRequest, title: str, form: Any, back: str) -> HttpResponse:
+    def _form_page(self, request: HttpRequest, title: str, form: Any, back: str,
+                   extra: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
         context = {**self.admin_site.each_context(request), "title": title, "form": form,  # type: ignore[attr-defined]
-                   "opts": self.model._meta, "back": back}  # type: ignore[attr-defined]  # fmt: skip
+                   "opts": self.model._meta, "back": back, **(extra or {})}  # type: ignore[attr-defined]  # fmt: skip
         return TemplateResponse(request, "admin/results/form.html", context)
 
     def _run(self, request: HttpRequest, action: Any, done: str) -> bool:
@@ -102,6 +103,14 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
         race = get_object_or_404(Race, pk=pk)
         back = reverse("admin:results_race_change", args=[race.pk])
         form = SnapshotForm(request.POST or None, race=race)
+        if request.method == "POST" and form.is_valid() and not form.cleaned_data["confirm"]:
+            # First the shares readers will see, then "Record these results".
+            shares, total, listed_only = form.shares_to_publish()
+            form.data = {**request.POST.dict(), "confirm": "1"}
+            return self._form_page(request, f"Record results: {race}", form, back, extra={
+                "shares": shares, "share_total": total, "listed_only": listed_only,
+                "submit_label": "Record these results",
+            })  # fmt: skip
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
 
@@ -120,7 +129,8 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
 
             if self._run(request, record, f"Results for {race} recorded."):
                 return HttpResponseRedirect(back)
-        return self._form_page(request, f"Record results: {race}", form, back)
+        return self._form_page(request, f"Record results: {race}", form, back,
+                               extra={"submit_label": "Check the shares"})  # fmt: skip
 
     def call_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Call the race; the banner waits for a second editor's confirmation."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from .models import Candidate, Race
+from .models import Candidate, Race, ResultSnapshot, vote_share
 
 
 class SnapshotForm(forms.Form):
@@ -34,17 +36,41 @@ class SnapshotForm(forms.Form):
         help_text="All votes counted, other candidates included. Empty: the sum of the above.",
     )
 
+    # Set by the first "Check" of a filled form; the second submission records.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, race: Race, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.race = race
-        self.fields["units_total"].initial = race.units_total
+        # Pre-filled from the figures readers see now and the current time: an editor
+        # types only what moved.
+        latest = ResultSnapshot.objects.latest_of(race.pk)
+        counts = {r.candidate_id: r for r in latest.results.all()} if latest else {}
+        now = timezone.localtime()
+        self.fields["as_of"].initial = now.replace(microsecond=0)
+        self.fields["source_seq"].initial = f"desk {now:%Y-%m-%d %H:%M:%S}"
+        self.fields["units_total"].initial = latest.units_total if latest else race.units_total
+        if latest is not None:
+            self.fields["units_reporting"].initial = latest.units_reporting
+            self.fields["total_votes"].initial = latest.total_votes
         for candidate in race.candidates.all():
+            stored = counts.get(candidate.pk)
             self.fields[f"votes_{candidate.pk}"] = forms.IntegerField(
-                min_value=0, label=f"{candidate.name}: votes"
-            )
+                min_value=0, label=f"{candidate.name}: votes",
+                initial=stored.popular_votes if stored else None,
+            )  # fmt: skip
             self.fields[f"electoral_{candidate.pk}"] = forms.IntegerField(
-                min_value=0, required=False, label=f"{candidate.name}: {race.threshold_unit}"
-            )
+                min_value=0, required=False, label=f"{candidate.name}: {race.threshold_unit}",
+                initial=stored.electoral_votes if stored else None,
+            )  # fmt: skip
+
+    def shares_to_publish(self) -> tuple[list[tuple[str, Decimal]], int, bool]:
+        """The shares readers will see if this is recorded, the total they are of, and
+        whether that total is only the listed candidates' (no "Total votes" given)."""
+        counts = self.candidate_counts()
+        given = self.cleaned_data.get("total_votes")
+        total = given if given else sum(votes for _, votes, _ in counts)
+        return [(name, vote_share(votes, total)) for name, votes, _ in counts], total, not given
 
     def candidate_counts(self) -> list[tuple[str, int, int | None]]:
         data = self.cleaned_data

@@ -29,6 +29,7 @@ def record(client, race, **overrides):
         "units_reporting": "40", "units_total": "51", "total_votes": "",
         f"votes_{harris.pk}": "67951111", f"electoral_{harris.pk}": "",
         f"votes_{trump.pk}": "72658972", f"electoral_{trump.pk}": "",
+        "confirm": "1",  # the second step: the shares were checked
     } | overrides  # fmt: skip
     return client.post(reverse("admin:results_race_record", args=[race.pk]), data)
 
@@ -95,3 +96,33 @@ def test_withdrawing_a_call_takes_the_banner_down(client, editor, second_editor,
     call.refresh_from_db()
     assert call.withdrawn_reason == "Too early"
     assert "TRUMP WINS" not in client.get(blog.get_absolute_url()).content.decode()
+
+
+def test_the_record_form_is_prefilled_and_shows_the_shares_before_recording(client, editor, race):
+    client.force_login(editor)
+    record(client, race, total_votes="140610083")
+    url = reverse("admin:results_race_record", args=[race.pk])
+    harris, trump = race.candidates.all()
+    page = client.get(url).content.decode()
+    assert f'name="votes_{harris.pk}" value="67951111"' in page  # the figures readers see
+    assert 'name="total_votes" value="140610083"' in page
+    assert 'name="units_reporting" value="40"' in page
+    assert "Check the shares" in page
+    # First submission: nothing recorded, the shares readers would see are shown.
+    data = {
+        "as_of_0": "2024-11-06", "as_of_1": "21:00:00", "source": "Desk", "source_seq": "2",
+        "units_reporting": "45", "units_total": "51", "total_votes": "",
+        f"votes_{harris.pk}": "68000000", f"votes_{trump.pk}": "72700000",
+    }  # fmt: skip
+    checked = client.post(url, data)
+    assert checked.status_code == 200
+    html = checked.content.decode()
+    assert "Kamala Harris: 48.3%" in html  # of the listed candidates only…
+    assert "shares of the listed candidates only" in html  # …and it says so
+    assert ResultSnapshot.objects.count() == 1
+    checked = client.post(url, data | {"total_votes": "141000000"})
+    assert "Kamala Harris: 48.2%" in checked.content.decode()
+    assert "listed candidates only" not in checked.content.decode()
+    recorded = client.post(url, data | {"total_votes": "141000000", "confirm": "1"})
+    assert recorded.status_code == 302
+    assert ResultSnapshot.objects.count() == 2
