@@ -30,6 +30,17 @@ if TYPE_CHECKING:
     from .models import Post
 
 
+def _next_seq(blog_id: int, counter: str) -> int:
+    """Move one of the blog's sequences (``last_seq``, ``desk_seq``) on by one under the
+    blog's row lock, held until commit, and return the new value."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a change log is appended to inside a transaction only")
+    locked = LiveBlog.objects.select_for_update().values_list(counter, flat=True)
+    seq = int(locked.get(pk=blog_id)) + 1
+    LiveBlog.objects.filter(pk=blog_id).update(**{counter: seq})
+    return seq
+
+
 def record_change(
     *,
     blog_id: int,
@@ -39,12 +50,7 @@ def record_change(
     by: User | AnonymousUser | None = None,
 ) -> Change:
     """Append one change to the blog's log and return it. Call inside ``atomic``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_change must run inside a transaction")
-    seq = (
-        LiveBlog.objects.select_for_update().values_list("last_seq", flat=True).get(pk=blog_id) + 1
-    )
-    LiveBlog.objects.filter(pk=blog_id).update(last_seq=seq)
+    seq = _next_seq(blog_id, "last_seq")
     committed = CommittedChange(
         blog_id=blog_id, seq=seq, kind=kind, post_id=post.pk if post is not None else None
     )
@@ -70,12 +76,7 @@ def record_desk_change(
     post_id: int | None = None,
 ) -> DeskChange:
     """Append one entry to the blog's staff log (call inside ``atomic``)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_desk_change must run inside a transaction")
-    seq = (
-        LiveBlog.objects.select_for_update().values_list("desk_seq", flat=True).get(pk=blog_id) + 1
-    )
-    LiveBlog.objects.filter(pk=blog_id).update(desk_seq=seq)
+    seq = _next_seq(blog_id, "desk_seq")
     transaction.on_commit(partial(send_desk_changed, blog_id, seq))
     return DeskChange.objects.create(
         blog_id=blog_id,

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.datastructures import MultiValueDict
 
 from newsroom.apikit.conflicts import Conflict
+from newsroom.params import sequence
 
 from .. import services
 from ..exceptions import StaleEdit
@@ -73,7 +74,8 @@ def byline_rows(data: QueryDict, reporters: dict[int, Reporter]) -> list[tuple[R
     for raw, line in zip(ids, lines + [""] * (len(ids) - len(lines)), strict=True):
         if not raw.strip():
             continue
-        reporter = reporters.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+        pk = sequence(raw)  # ASCII digits only, bounded: never int() on request text
+        reporter = reporters.get(pk) if pk is not None else None
         if reporter is None:
             raise ValidationError("Choose people for the byline from the list.")
         if len(line) > 160:
@@ -87,7 +89,7 @@ def new_photo_rows(data: QueryDict, files: MultiValueDict[str, UploadedFile[Any]
     keys = [key.removesuffix("-file") for key in files if key.startswith("new-")]
     if len(keys) > MAX_NEW_PHOTOS:
         raise ValidationError(f"Add at most {MAX_NEW_PHOTOS} photos at a time.")
-    return sorted(keys, key=lambda k: int(k[4:]) if k[4:].isdigit() else 0)
+    return sorted(keys, key=lambda k: sequence(k[4:]) or 0)
 
 
 def _words(form: PhotoWordsForm) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from newsroom.apikit.pagination import Cursor, newest_first_page
 from results.selectors import race_boards
 
 from .. import services
-from ..live import presence as reader_presence
 from ..models import EditLock, LiveBlog, Post
 from ..services.locks import may_take_over
 from .channel import on_desk
@@ -127,7 +126,3 @@ def context(blog: LiveBlog, user: User, names: tuple[str, ...] = REGIONS) -> dic
     for name in names:
         ctx.update(BUILDERS[name](blog, user))
     return ctx
-
-
-def reader_count(blog: LiveBlog) -> int:
-    return reader_presence.reader_count(blog.pk)

@@ -44,7 +44,7 @@ from ..live import stream as live_stream
 from ..models import LiveBlog, Post, PostContributor
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
-from .compose import Filing, Outcome
+from .compose import Filing, Outcome, byline_rows
 from .forms import STEP_FORMS, ComposeForm, SummaryForm, messages
 
 if TYPE_CHECKING:
@@ -246,14 +246,12 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
         corrected_at=timezone.now() if stored and stored.is_public else None,
         correction_note=data.get("correction_note") or "",
     )  # fmt: skip
-    reporters = {r.pk: r for r in _reporters()}
-    ids = request.POST.getlist("byline-reporter")
-    lines = request.POST.getlist("byline-line") + [""] * len(ids)
-    byline = [
-        PostContributor(reporter=reporters[int(i)], byline=line.strip(), order=n)
-        for n, (i, line) in enumerate(zip(ids, lines, strict=False))
-        if i.isascii() and i.isdigit() and int(i) in reporters
-    ]
+    try:  # the filing's own reading of the byline rows
+        rows = byline_rows(request.POST, {r.pk: r for r in _reporters()})
+    except ValidationError:
+        rows = []
+    byline = [PostContributor(reporter=reporter, byline=line.strip(), order=n)
+              for n, (reporter, line) in enumerate(rows)]  # fmt: skip
     photos = [p for p in stored.images.all()] if stored else []
     kept = [p for p in photos if not request.POST.get(f"photo-{p.pk}-remove")]
     for photo in kept:

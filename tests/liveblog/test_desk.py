@@ -518,3 +518,13 @@ def test_desk_page_and_fragments_cost_the_same_queries_at_20_and_2000_posts(
         services.post_submit(post=services.post_create(blog=blog, by=reporter,
                                                        title=f"More {n}"), by=reporter)  # fmt: skip
     assert count() == few
+
+
+@pytest.mark.parametrize("raw", ["abc", "²", "9" * 40, "-1"])
+def test_a_forged_byline_is_refused_clearly_and_the_words_are_kept(reporter_client, blog, raw):
+    answer = save(
+        reporter_client, blog, title="Kept words", **{"byline-reporter": raw, "byline-line": "x"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["byline"] == ["Choose people for the byline from the list."]
+    assert Post.objects.get(title="Kept words").status == Post.Status.DRAFT
