@@ -57,8 +57,10 @@ def posts_page(
     blog: LiveBlog, *, key_events: bool, before: Cursor | None
 ) -> tuple[list[Post], str | None]:
     """One page of visible posts, newest first, and the cursor of the next page (the
-    API's signed keyset cursor: one cursor and one paginator for the whole project)."""
-    posts = blog.posts.published().for_display(with_blog=False)
+    API's signed keyset cursor: one cursor and one paginator for the whole project).
+
+    The pinned post is left out: the page shows it once, in the pinned slot above."""
+    posts = blog.posts.published().filter(pinned=False).for_display(with_blog=False)
     if key_events:
         posts = posts.key_events()
     page = newest_first_page(posts, field="published_at", limit=PAGE_SIZE, after=before)
@@ -147,9 +149,20 @@ def _render_blog_page(request: HttpRequest, slug: str, key_events: bool,
         "transport": "poll" if live == "poll" else "sse",
         "poll_interval": settings.NEWSROOM_POLL_INTERVAL,
         "canonical_url": canonical + ("?filter=key-events" if key_events else ""),
-        "json_ld": json_ld_script(live_blog_posting(blog, posts, base_url=base_url)),
+        "json_ld": json_ld_script(
+            live_blog_posting(blog, _with_pinned(pinned, posts, before), base_url=base_url)
+        ),
     }
     return render_to_string("liveblog/blog.html", context, request)
+
+
+def _with_pinned(pinned: Post | None, posts: list[Post], before: Cursor | None) -> list[Post]:
+    """The first page's posts with the pinned one back in its place (structured data
+    lists the updates in order, wherever the page shows them)."""
+    if pinned is None or before is not None:
+        return posts
+    return sorted([pinned, *posts], key=lambda p: (p.published_at or p.created_at, p.pk),
+                  reverse=True)  # fmt: skip
 
 
 @require_GET

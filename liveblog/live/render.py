@@ -108,7 +108,7 @@ class Renderer:
 
     def _post_op(self, post_id: int) -> str:
         post = self.posts.get(post_id)
-        if post is None:  # retracted, or not public (any more)
+        if post is None or post.pinned:  # not public (any more), or shown in the pinned slot
             return op("remove", f"post-{post_id}")
         card = rendered.card(post)  # once per version of the post, shared with the page
         return op(

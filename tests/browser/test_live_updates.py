@@ -87,21 +87,32 @@ def test_publish_edit_and_retract_update_the_page_in_place(server, newsroom, ope
 
 
 def test_pin_and_unpin(server, newsroom, open_reader):
+    """A pinned post is shown once (in the pinned slot, not again as the newest post of
+    the stream); unpinned, it goes back to its place in the stream."""
     reader = open_reader(server)
-    post = newsroom.publish(title=unique("Pinned: how to follow tonight"))
+    title = unique("Pinned: how to follow tonight")
+    post = newsroom.publish(title=title)
     expect(reader.item(post["id"])).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    ids = reader.item_ids()
 
     pinned_slot = reader.page.locator("#pinned")
     newsroom.pin(post["id"])
     expect(pinned_slot).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     expect(pinned_slot.locator(f"#pinned-post-{post['id']}")).to_have_count(1)
     expect(pinned_slot.locator("article")).to_have_count(1)
-    expect(reader.item(post["id"])).to_have_count(1)  # still in the stream too
+    expect(reader.item(post["id"])).to_have_count(0)  # one copy on the page
+    expect(reader.page.locator(".post-title", has_text=title)).to_have_count(1)
+
+    # A fresh load agrees with the live page.
+    fresh = open_reader(server)
+    expect(fresh.page.locator(".post-title", has_text=title)).to_have_count(1)
+    expect(fresh.page.locator(f"#pinned-post-{post['id']}")).to_have_count(1)
 
     newsroom.unpin(post["id"])
     expect(pinned_slot).to_be_hidden(timeout=LIVE_TIMEOUT_MS)
     expect(reader.page.locator(f"#pinned-post-{post['id']}")).to_have_count(0)
-    expect(reader.item(post["id"])).to_have_count(1)
+    expect(reader.item(post["id"])).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    assert reader.item_ids() == ids, "the unpinned post is not back in its place"
     reader.assert_not_reloaded()
     assert not reader.errors
 

@@ -61,10 +61,16 @@ def test_retracting_the_pinned_post_clears_the_pinned_slot(blog, published, edit
 
 
 def test_pin_changes_replace_the_pinned_slot(blog, published, editor):
+    """Pinning moves the post from the stream into the pinned slot (shown once);
+    unpinning puts it back in its place in the stream."""
     services.post_set_pinned(post=published, by=editor, pinned=True)
     [event] = render_new(blog.pk, 0)
-    assert ops(event.html) == [("upsert", f"post-{published.pk}"), ("replace", "pinned")]
+    assert ops(event.html) == [("remove", f"post-{published.pk}"), ("replace", "pinned")]
     assert f'id="pinned-post-{published.pk}"' in event.html
+    services.post_set_pinned(post=published, by=editor, pinned=False)
+    [event] = render_new(blog.pk, 1)
+    assert ops(event.html) == [("upsert", f"post-{published.pk}"), ("replace", "pinned")]
+    assert '<section id="pinned" class="pinned" aria-label="Pinned post" hidden>' in event.html
 
 
 def test_summary_results_and_end_of_blog(blog, editor):

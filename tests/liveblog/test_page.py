@@ -85,7 +85,25 @@ def test_summary_and_pinned_post(client, blog, editor, published):
     assert "<li>Trump wins</li><li>Harris concedes</li>" in summary
     pinned = html[html.index('id="pinned"') : html.index('class="post-filter"')]
     assert f'id="pinned-post-{published.pk}"' in pinned
-    assert html.count(f'id="post-{published.pk}"') == 1  # and still in the stream
+    # Shown once: in the pinned slot, not again as the newest post of the stream.
+    assert html.count(f'id="post-{published.pk}"') == 0
+    assert html.count(f'<h3 class="post-title" id="pinned-post-{published.pk}-title">') == 1
+
+
+def test_the_pinned_post_is_left_out_of_the_stream_and_returns_when_unpinned(
+    client, blog, editor
+):
+    older, newest = make_posts(blog, 2)
+    services.post_set_pinned(post=newest, by=editor, pinned=True)
+    html = client.get(blog.get_absolute_url()).content.decode()
+    stream = html[html.index('id="posts"') :]
+    assert f'id="post-{newest.pk}"' not in stream and f'id="post-{older.pk}"' in stream
+    # Structured data still lists every update of the page, in order.
+    ld = html[html.index("application/ld+json") :]
+    assert ld.index(f"/posts/{newest.pk}/") < ld.index(f"/posts/{older.pk}/")
+    services.post_set_pinned(post=newest, by=editor, pinned=False)
+    html = client.get(blog.get_absolute_url()).content.decode()
+    assert titles(html) == [newest.title, older.title]
 
 
 def test_first_page_has_twenty_posts_and_a_cursor_link(client, blog):
