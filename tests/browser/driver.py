@@ -44,6 +44,7 @@ class Driver:
             "use_redis": self.use_redis,
             "create_blog": self.create_blog,
             "publish": self.publish,
+            "draft": self.draft,
             "edit": self.edit,
             "retract": self.retract,
             "pin": self.pin,
@@ -118,6 +119,13 @@ class Driver:
         )
         post = post_publish(post=post, by=self.editor)
         return {"id": post.pk, "seq": self._seq(the_blog.pk), "anchor": post.anchor}
+
+    def draft(self, title: str, blog: str | None = None) -> dict[str, Any]:
+        from liveblog.services import post_create
+
+        post = post_create(blog=self._blog(blog), by=self.editor, title=title,
+                           body=f"<p>{title}.</p>")  # fmt: skip
+        return {"id": post.pk, "url": post.get_absolute_url()}
 
     def edit(
         self, id: int, title: str | None = None, body: str | None = None, note: str = ""

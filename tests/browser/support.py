@@ -401,6 +401,10 @@ class Newsroom:
         """Create and publish a post; returns its ``id``, ``anchor`` and the blog's ``seq``."""
         return self.call("publish", title=title, body=body, blog=blog)
 
+    def draft(self, title: str, blog: str | None = None) -> dict[str, Any]:
+        """Create a draft (not public); returns its ``id`` and permalink ``url``."""
+        return self.call("draft", title=title, blog=blog)
+
     def plant_media(self, post_id: int, content: str, extension: str) -> str:
         """A hostile file stored as the post's photo, as if it had passed the checks."""
         return str(
