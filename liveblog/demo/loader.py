@@ -2,13 +2,11 @@
 
 Idempotent: users, reporters, the blog, its posts and the results are matched on
 natural keys, so running it again changes nothing. Images are drawn locally with
-Pillow; the one placeholder video ships in ``media/``. Nothing is fetched.
+Pillow (``pictures``); the one placeholder video ships in ``media/``. Nothing is fetched.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageDraw
 
 from newsroom.images import clean_image
 from newsroom.staff.models import Reporter
@@ -33,6 +30,7 @@ from ..changes import record_change
 from ..html import paragraphs_to_html
 from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
 from ..renditions import queue_renditions
+from .pictures import headshot, photo_placeholder
 
 CONTENT = Path(__file__).with_name("content.json")
 PLACEHOLDER_VIDEO = Path(__file__).with_name("media") / "placeholder.webm"
@@ -120,7 +118,9 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
         )
     for order, item in enumerate(data["media"]):
         if item["kind"] == "image":
-            cleaned = clean_image(_placeholder_jpeg(item["alt"]), name="placeholder.jpg")
+            cleaned = clean_image(
+                photo_placeholder(item["alt"], credit=item["credit"]), name="placeholder.jpg"
+            )
             image = PostImage(
                 post=post,
                 alt_text=item["alt"],
@@ -140,27 +140,10 @@ def _load_post(blog: LiveBlog, data: dict[str, Any]) -> int:
             )
             video.original_name = "placeholder.webm"
             video.file.save("upload.webm", ContentFile(PLACEHOLDER_VIDEO.read_bytes()))
-            poster = clean_image(_placeholder_jpeg(item["caption"]), name="poster")
+            poster = clean_image(photo_placeholder(item["caption"]), name="poster")
             video.poster.save(cast(str, poster.content.name), poster.content)
     record_change(blog_id=blog.pk, kind=Change.Kind.PUBLISHED, post=post)
     return 1
-
-
-def _placeholder_jpeg(text: str) -> io.BytesIO:
-    """A calm 16:9 placeholder whose colour comes from its text (stable across runs)."""
-    digest = hashlib.sha256(text.encode()).digest()
-    base = (40 + digest[0] % 80, 50 + digest[1] % 80, 70 + digest[2] % 90)
-    image = Image.new("RGB", (1280, 720), base)
-    draw = ImageDraw.Draw(image)
-    for y in range(0, 720, 8):
-        shade = tuple(min(255, c + y // 12) for c in base)
-        draw.rectangle([0, y, 1280, y + 8], fill=shade)
-    draw.rectangle([40, 600, 1240, 680], fill=(0, 0, 0))
-    draw.text((60, 625), f"Placeholder image: {text[:120]}", fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    buffer.seek(0)
-    return buffer
 
 
 def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
@@ -177,7 +160,7 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
     )
     blog.races.add(race)
     for order, c in enumerate(data["candidates"]):
-        Candidate.objects.update_or_create(
+        candidate, _ = Candidate.objects.update_or_create(
             race=race,
             name=c["name"],
             defaults={
@@ -187,6 +170,9 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
                 "ballot_order": order,
             },
         )
+        if not candidate.photo:
+            photo = clean_image(headshot(c["name"], c["colour"]), name="headshot.jpg")
+            candidate.photo.save(cast(str, photo.content.name), photo.content)
     for snap in data["snapshots"]:
         counts = snap["candidates"]
         to_go = snap["results_to_go"]

@@ -12,7 +12,7 @@ from PIL import Image
 
 from liveblog.demo.loader import load_content, load_demo
 from liveblog.models import Change, LiveBlog, Post, PostImage, PostVideo
-from results.models import ResultSnapshot
+from results.models import Race, ResultSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,43 @@ def test_images_alt_text_captions_and_credits(demo):
     with Image.open(first.image.path) as stored:
         assert stored.format == "JPEG"
         assert not stored.getexif()
+
+
+def _saturation(image: Image.Image) -> int:
+    """The largest difference between a pixel's channels: 0 for a grey."""
+    small = image.convert("RGB").resize((32, 18))
+    return max(max(pixel) - min(pixel) for pixel in small.get_flattened_data())
+
+
+def test_placeholder_photos_are_a_calm_grey_frame_not_a_black_band(demo):
+    for image in PostImage.objects.filter(post__blog=demo):
+        with Image.open(image.image.path) as stored:
+            assert stored.size == (1280, 720)
+            assert _saturation(stored) < 16, image.alt_text  # neutral, whatever the text
+            strip = stored.convert("L").crop((0, 600, 1280, 680))
+            low, _high = strip.getextrema()
+            assert low > 80, "a dark band across the picture"
+            corner = stored.convert("L").getpixel((10, 10))
+            assert 200 <= corner <= 240
+
+
+def test_candidates_have_headshots_in_their_party_colour(demo, client):
+    race = Race.objects.get(slug="us-president-2024")
+    for candidate in race.candidates.all():
+        assert candidate.photo, candidate.name
+        with Image.open(candidate.photo.path) as photo:
+            assert photo.size[0] == photo.size[1] >= 200
+            party = tuple(int(candidate.colour[i : i + 2], 16) for i in (1, 3, 5))
+            corner = photo.convert("RGB").getpixel((5, 5))
+            assert all(abs(a - b) < 60 for a, b in zip(corner, party, strict=True))
+    html = client.get(demo.get_absolute_url()).content.decode()
+    header = html[html.index('id="results"') : html.index('id="summary"')]
+    harris = race.candidates.get(name="Kamala Harris")
+    assert f'<img class="results-photo" src="{harris.photo.url}" alt=""' in header
+    assert "Democratic candidate" in header
+    assert client.get(harris.photo.url).status_code == 200
+    load_demo()  # loading again keeps the same photo
+    assert Race.objects.get(pk=race.pk).candidates.get(name=harris.name).photo == harris.photo
 
 
 def test_videos_with_media_captions(demo):
