@@ -18,7 +18,9 @@ from django.utils.formats import number_format
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, vote_share
 
 WIDTH, HEIGHT = 640, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 32
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 24, 16, 40
+TIME_TICKS = 5  # labelled moments along the time axis (the first and last included)
+VALUE_TICKS = 4  # labelled values up the value axis, above the bottom one
 MAX_POINTS = 300  # more snapshots than this are thinned evenly (first and last kept)
 
 
@@ -51,6 +53,10 @@ class History:
     series: list[Series]
     votes: Chart | None
     share: Chart | None
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [c for c in (self.votes, self.share) if c is not None]
 
 
 def history(race: Race) -> History:
@@ -103,14 +109,26 @@ def _chart(race: Race, series: list[Series], field: str, title: str) -> Chart:
     parts = [
         f'<line class="axis" x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" '
         f'x2="{WIDTH - PAD_RIGHT}" y2="{HEIGHT - PAD_BOTTOM}"/>',
-        f'<text class="tick" x="{PAD_LEFT - 6}" y="{y(top):.1f}" text-anchor="end">'
-        f"{_axis(top, field)}</text>",
-        f'<text class="tick" x="{PAD_LEFT - 6}" y="{y(bottom):.1f}" text-anchor="end">'
-        f"{_axis(bottom, field)}</text>",
-        f'<text class="tick" x="{PAD_LEFT}" y="{HEIGHT - 8}">{_time(t0)}</text>',
-        f'<text class="tick" x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 8}" text-anchor="end">'
-        f"{_time(t1)}</text>",
     ]
+    for i in range(VALUE_TICKS + 1):
+        value = bottom + (top - bottom) * i / VALUE_TICKS
+        if i:
+            parts.append(
+                f'<line class="grid" x1="{PAD_LEFT}" y1="{y(value):.1f}" '
+                f'x2="{WIDTH - PAD_RIGHT}" y2="{y(value):.1f}"/>'
+            )
+        parts.append(
+            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{_axis(value, field)}</text>"
+        )
+    for stamp, label in _time_ticks(t0, t1):
+        anchor = "start" if stamp == t0 else "end" if stamp == t1 else "middle"
+        parts.append(
+            f'<line class="tick-mark" x1="{x(stamp):.1f}" y1="{HEIGHT - PAD_BOTTOM}" '
+            f'x2="{x(stamp):.1f}" y2="{HEIGHT - PAD_BOTTOM + 5}"/>'
+            f'<text class="tick" x="{x(stamp):.1f}" y="{HEIGHT - PAD_BOTTOM + 18}" '
+            f'text-anchor="{anchor}">{_esc(label)}</text>'
+        )
     words = []
     for s in series:
         if not s.points:
@@ -159,6 +177,27 @@ def _axis(value: float, field: str) -> str:
     if field == "votes" and value >= 10_000:
         return f"{value / 1_000:.0f}k"
     return _label(value, field)
+
+
+def _time_ticks(t0: float, t1: float) -> list[tuple[float, str]]:
+    """Evenly spaced moments from the first update to the last, labelled by the clock
+    (with the day where it changes, and the zone once, on the first)."""
+    if t1 <= t0:
+        return [(t0, _time(t0))]
+    ticks = []
+    previous_day = None
+    for i in range(TIME_TICKS):
+        stamp = t0 + (t1 - t0) * i / (TIME_TICKS - 1)
+        moment = timezone.localtime(datetime.fromtimestamp(stamp, tz=UTC))
+        day = moment.date()
+        label = moment.strftime("%H:%M")
+        if i == 0:
+            label = moment.strftime("%H:%M %Z %-d %b")
+        elif day != previous_day:
+            label = moment.strftime("%H:%M %-d %b")
+        previous_day = day
+        ticks.append((stamp, label))
+    return ticks
 
 
 def _time(timestamp: float) -> str:

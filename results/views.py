@@ -19,10 +19,14 @@ def race_page(request: HttpRequest, slug: str) -> HttpResponse:
     units = list(board.snapshot.units.all()) if board.snapshot else []
     candidates = list(race.candidates.all())
     rows = [(unit, [unit.votes.get(str(c.pk)) for c in candidates]) for unit in units]
-    response = render(
-        request,
-        "results/race.html",
-        {"race": race, "boards": [board], "board": board, "candidates": candidates, "rows": rows},
-    )
+    context = {
+        "race": race,
+        "boards": [board],
+        "board": board,
+        "candidates": candidates,
+        "rows": rows,
+        "blogs": race.blogs.order_by("-coverage_start")[:3],  # the live pages covering it
+    }
+    response = render(request, "results/race.html", context)
     patch_cache_control(response, public=True, max_age=10)
     return response

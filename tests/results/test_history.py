@@ -57,6 +57,31 @@ def test_race_page_shows_charts_table_and_header(client, demo_race):
     assert "TRUMP WINS" in html
 
 
+def test_race_page_names_the_race_once_and_links_away_not_to_itself(client, demo_race):
+    html = client.get("/results/us-president-2024/").content.decode()
+    assert html.count(">US presidential election 2024</h") == 1
+    assert '<h1 id="results-heading">' in html
+    assert 'href="/results/us-president-2024/"' not in html  # no "Full results" to itself
+    assert '<a href="/live/us-election-2024/">Follow live: ' in html
+
+
+def test_charts_have_a_legend_and_time_labels_along_the_axis(client, demo_race):
+    html = client.get("/results/us-president-2024/").content.decode()
+    legends = re.findall(r'<ul class="chart-legend"[^>]*>(.*?)</ul>', html, re.S)
+    assert len(legends) == 2
+    for legend in legends:
+        names = re.findall(r"</span>([^<]+)</li>", legend)
+        assert names == ["Kamala Harris", "Donald Trump"]
+        assert "--party: #1a5bb8" in legend
+    root = ET.fromstring(history(demo_race).votes.svg)
+    ticks = [t.text for t in root.findall(f"{SVG}text")]
+    times = [t for t in ticks if re.match(r"\d\d:\d\d", t)]
+    assert len(times) == 5
+    assert len(times[0].split()) == 4  # "20:00 GMT 6 Nov": the zone once, on the first
+    assert all(len(t.split()) in (1, 3) for t in times[1:])
+    assert len([t for t in ticks if t not in times]) == 5  # values up the side
+
+
 def test_live_page_header_links_to_the_history(client, demo_race):
     html = client.get("/live/us-election-2024/").content.decode()
     header = html[html.index('id="results"') : html.index('id="summary"')]
