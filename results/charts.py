@@ -111,15 +111,15 @@ def _chart(race: Race, series: list[Series], field: str, title: str) -> Chart:
         f'x2="{WIDTH - PAD_RIGHT}" y2="{HEIGHT - PAD_BOTTOM}"/>',
     ]
     for i in range(VALUE_TICKS + 1):
-        value = bottom + (top - bottom) * i / VALUE_TICKS
+        level = bottom + (top - bottom) * i / VALUE_TICKS
         if i:
             parts.append(
-                f'<line class="grid" x1="{PAD_LEFT}" y1="{y(value):.1f}" '
-                f'x2="{WIDTH - PAD_RIGHT}" y2="{y(value):.1f}"/>'
+                f'<line class="grid" x1="{PAD_LEFT}" y1="{y(level):.1f}" '
+                f'x2="{WIDTH - PAD_RIGHT}" y2="{y(level):.1f}"/>'
             )
         parts.append(
-            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
-            f"{_axis(value, field)}</text>"
+            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y(level) + 4:.1f}" text-anchor="end">'
+            f"{_axis(level, field)}</text>"
         )
     for stamp, label in _time_ticks(t0, t1):
         anchor = "start" if stamp == t0 else "end" if stamp == t1 else "middle"
