@@ -1,5 +1,6 @@
 """Results in the admin. Every write goes through ``results.services``: recording a
-snapshot by hand, calling a race, a second editor's confirmation, a withdrawal."""
+snapshot by hand, calling a race, a second editor's confirmation, a correction, a
+withdrawal."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from newsroom.adminkit import UniqueRaceAdmin
 from newsroom.images import clean_form_upload
+from newsroom.template_filters import when
 
 from . import services
-from .forms import CallForm, SnapshotForm, WithdrawForm
+from .forms import CallForm, CorrectCallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
 
 _M = TypeVar("_M", bound=Model)
@@ -207,38 +209,53 @@ class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
 
 @admin.register(WinnerCall)
 class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
-    list_display = ["race", "candidate", "source", "called_by", "called_at", "state",
-                    "confirmed_by", "withdraw_link"]  # fmt: skip
+    list_display = ["race", "candidate", "source", "called", "state", "actions_links"]
     list_filter = ["race"]
-    list_select_related = ["race", "candidate", "called_by", "confirmed_by", "withdrawn_by"]
+    list_select_related = ["race", "candidate", "called_by", "confirmed_by", "withdrawn_by",
+                           "replaces__candidate"]  # fmt: skip
     actions = ["confirm"]
+
+    @admin.display(description="Called", ordering="called_at")
+    def called(self, call: WinnerCall) -> str:
+        return format_html("{}<br>{}", when(call.called_at, "short"), call.called_by or "the wire")
 
     @admin.display(description="State")
     def state(self, call: WinnerCall) -> str:
         if call.withdrawn_at:
-            return "Withdrawn"
-        return "Shown on pages" if call.is_confirmed else "Waiting for a second editor"
+            return format_html("Withdrawn by {}: {}", call.withdrawn_by or "the system",
+                               call.withdrawn_reason)  # fmt: skip
+        if call.is_confirmed:
+            return format_html("Shown on pages (confirmed by {})", call.confirmed_by)
+        if call.is_pending_correction:
+            assert call.replaces is not None
+            return format_html(
+                "Correction of the call for {}, waiting for a second editor: {}",
+                call.replaces.candidate.name, call.correction_note,
+            )  # fmt: skip
+        return "Waiting for a second editor"
 
-    @admin.display(description="Withdraw")
-    def withdraw_link(self, call: WinnerCall) -> str:
+    @admin.display(description="Actions")
+    def actions_links(self, call: WinnerCall) -> str:
         if call.withdrawn_at:
-            return f"by {call.withdrawn_by}" if call.withdrawn_by else "withdrawn"
-        url = reverse("admin:results_call_withdraw", args=[call.pk])
-        return format_html('<a href="{}">Withdraw…</a>', url)
+            return ""
+        links = [(reverse("admin:results_call_withdraw", args=[call.pk]), "Withdraw…")]
+        if call.is_confirmed:
+            links.insert(0, (reverse("admin:results_call_correct", args=[call.pk]), "Correct…"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.action(description="Confirm the call (second editor)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[WinnerCall]) -> None:
         for call in queryset:
-            self._run(
-                request,
-                partial(services.winner_confirm, call=call, by=_editor(request)),
-                f"{call} confirmed: the banner shows.",
-            )
+            done = (f"{call}: correction confirmed, it replaces the call it corrects."
+                    if call.replaces_id else f"{call} confirmed: the banner shows.")  # fmt: skip
+            self._run(request, partial(services.winner_confirm, call=call, by=_editor(request)),
+                      done)  # fmt: skip
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="results_call_withdraw"),
+            path("<int:pk>/correct/", wrap(self.correct_view), name="results_call_correct"),
             *super().get_urls(),
         ]
 
@@ -247,6 +264,23 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
         back = reverse("admin:results_winnercall_changelist")
         return self._with_reason(request, f"Withdraw: {call}", services.winner_withdraw,
                                  f"{call}: withdrawn.", back, call=call)  # fmt: skip
+
+    def correct_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Propose the right winner; the standing call (and its banner) stays until a
+        second editor confirms the correction."""
+        call = get_object_or_404(WinnerCall.objects.select_related("race", "candidate"), pk=pk)
+        back = reverse("admin:results_winnercall_changelist")
+        form = CorrectCallForm(request.POST or None, call=call)
+        if request.method == "POST" and form.is_valid():
+            correct = partial(services.winner_correct, call=call, by=_editor(request),
+                              candidate=form.cleaned_data["candidate"],
+                              note=form.cleaned_data["note"])  # fmt: skip
+            done = ("Correction recorded. The call for "
+                    f"{call.candidate.name} stays on the pages until a second editor "
+                    "confirms it.")  # fmt: skip
+            if self._run(request, correct, done):
+                return HttpResponseRedirect(back)
+        return self._form_page(request, f"Correct: {call}", form, back)
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("results.view_winnercall")

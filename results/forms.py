@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from .models import Candidate, Race, ResultSnapshot, vote_share
+from .models import Candidate, Race, ResultSnapshot, WinnerCall, vote_share
 
 
 class SnapshotForm(forms.Form):
@@ -89,6 +89,25 @@ class CallForm(forms.Form):
         field = self.fields["candidate"]
         assert isinstance(field, forms.ModelChoiceField)  # the field declared above
         field.queryset = race.candidates.all()
+
+
+class CorrectCallForm(forms.Form):
+    """Who really won, and why the standing call was wrong (kept on record)."""
+
+    candidate: forms.ModelChoiceField[Candidate] = forms.ModelChoiceField(
+        queryset=None, label="Winner"
+    )
+    note = forms.CharField(
+        label="What is corrected",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on record with both calls.",
+    )
+
+    def __init__(self, *args: Any, call: WinnerCall, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["candidate"]
+        assert isinstance(field, forms.ModelChoiceField)  # the field declared above
+        field.queryset = call.race.candidates.exclude(pk=call.candidate_id)
 
 
 class WithdrawForm(forms.Form):

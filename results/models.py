@@ -212,14 +212,30 @@ class WinnerCall(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.TextField(blank=True)
+    # A correction names the confirmed call it replaces; until a second editor confirms
+    # it, the replaced call stays standing (and its banner on the pages).
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    correction_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["race", "-called_at"]
         constraints = [
+            # One standing call per race; a correction waiting for its confirmation is
+            # not standing yet (it becomes so as the call it replaces is withdrawn).
             models.UniqueConstraint(
                 fields=["race"],
-                condition=models.Q(withdrawn_at__isnull=True),
+                condition=models.Q(withdrawn_at__isnull=True)
+                & (models.Q(replaces__isnull=True) | models.Q(confirmed_at__isnull=False)),
                 name="one_standing_call_per_race",
+            ),
+            models.UniqueConstraint(
+                fields=["race"],
+                condition=models.Q(
+                    withdrawn_at__isnull=True, confirmed_at__isnull=True, replaces__isnull=False
+                ),
+                name="one_pending_correction_per_race",
             ),
             models.CheckConstraint(
                 condition=~models.Q(confirmed_by=models.F("called_by")),
@@ -233,3 +249,7 @@ class WinnerCall(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None and self.withdrawn_at is None
+
+    @property
+    def is_pending_correction(self) -> bool:
+        return self.replaces_id is not None and self.confirmed_at is None and not self.withdrawn_at

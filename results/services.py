@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -254,7 +255,9 @@ def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> W
     # then see the first call (a clean refusal, never the unique constraint's 500).
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
     if race.calls.filter(withdrawn_at__isnull=True).exists():
-        raise ValidationError(f"{race} already has a standing call: withdraw it first.")
+        raise ValidationError(
+            f"{race} already has a call: correct it (or withdraw it) instead of calling again."
+        )
     return WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
     )
@@ -280,10 +283,52 @@ def winner_call_from_feed(
     )
 
 
+def _pending_corrections(call: WinnerCall) -> QuerySet[WinnerCall]:
+    return call.corrections.filter(withdrawn_at__isnull=True, confirmed_at__isnull=True)
+
+
+@transaction.atomic
+def winner_correct(
+    *, call: WinnerCall, candidate: Candidate, by: User, note: str, source: str = ""
+) -> WinnerCall:
+    """Propose a correction of a confirmed call (another candidate won).
+
+    The standing call and its banner stay until a second editor confirms the correction;
+    then one transaction withdraws the old call and shows the new one, so readers never
+    see the race without a call in between."""
+    _require(by, "results.add_winnercall", "Only editors can correct a call.")
+    if not (note or "").strip():
+        raise ValidationError("Say what the correction is (it is kept on record).")
+    Race.objects.select_for_update().values_list("pk", flat=True).get(pk=call.race_id)
+    call = WinnerCall.objects.select_for_update().get(pk=call.pk)
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was withdrawn: make a new call instead.")
+    if call.confirmed_at is None:
+        raise ValidationError("This call is not shown yet: withdraw it and call the race again.")
+    if candidate.race_id != call.race_id:
+        raise ValidationError(f"{candidate.name} is not a candidate in {call.race}.")
+    if candidate.pk == call.candidate_id:
+        raise ValidationError(f"The standing call is already for {candidate.name}.")
+    if _pending_corrections(call).exists():
+        raise ValidationError("A correction of this call is already waiting for a second editor.")
+    return WinnerCall.objects.create(
+        race_id=call.race_id,
+        candidate=candidate,
+        source=source or call.source,
+        called_by=by,
+        called_at=timezone.now(),
+        replaces=call,
+        correction_note=note.strip(),
+    )
+
+
 @transaction.atomic
 def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
-    """A second editor confirms the call; the winner banner shows from now on."""
+    """A second editor confirms the call; the winner banner shows from now on. A
+    correction replaces the call it corrects in the same transaction."""
     _require(by, "results.change_winnercall", "Only editors can confirm a call.")
+    if call.replaces_id is not None:  # the race first, as every call writer locks it
+        Race.objects.select_for_update().values_list("pk", flat=True).get(pk=call.race_id)
     call = WinnerCall.objects.select_for_update().get(pk=call.pk)
     if call.withdrawn_at is not None:
         raise ValidationError("This call was withdrawn.")
@@ -291,7 +336,14 @@ def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
         return call
     if call.called_by_id == by.pk:
         raise ValidationError("A second editor must confirm the call you made.")
-    call.confirmed_by, call.confirmed_at = by, timezone.now()
+    now = timezone.now()
+    if call.replaces_id is not None:
+        replaced = WinnerCall.objects.select_for_update().get(pk=call.replaces_id)
+        if replaced.withdrawn_at is None:
+            replaced.withdrawn_by, replaced.withdrawn_at = by, now
+            replaced.withdrawn_reason = f"Corrected: {call.correction_note}"
+            replaced.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+    call.confirmed_by, call.confirmed_at = by, now
     call.save(update_fields=["confirmed_by", "confirmed_at"])
     _announce(call.race, {"race": call.race_id, "call": call.pk}, by)
     return call
@@ -299,7 +351,8 @@ def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
 
 @transaction.atomic
 def winner_withdraw(*, call: WinnerCall, by: User, reason: str) -> WinnerCall:
-    """Withdraw a call (kept on record); the banner goes from open pages."""
+    """Withdraw a call (kept on record); the banner goes from open pages. A correction
+    waiting to replace it goes with it."""
     _require(by, "results.change_winnercall", "Only editors can withdraw a call.")
     if not (reason or "").strip():
         raise ValidationError("Say why the call is withdrawn.")
@@ -310,6 +363,11 @@ def winner_withdraw(*, call: WinnerCall, by: User, reason: str) -> WinnerCall:
     call.withdrawn_by, call.withdrawn_at = by, timezone.now()
     call.withdrawn_reason = reason.strip()
     call.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+    _pending_corrections(call).update(
+        withdrawn_by=by,
+        withdrawn_at=call.withdrawn_at,
+        withdrawn_reason="The call it corrected was withdrawn.",
+    )
     if was_shown:
         _announce(call.race, {"race": call.race_id, "call": call.pk, "withdrawn": True}, by)
     return call

@@ -42,7 +42,7 @@ def test_two_editors_calling_at_the_same_moment_get_one_call_and_a_refusal():
     assert first_has_called.wait(10)
     threading.Timer(0.5, first_may_commit.set).start()
     # The second editor waits for the first call to commit, then is refused cleanly.
-    with pytest.raises(ValidationError, match="already has a standing call"):
+    with pytest.raises(ValidationError, match="already has a call: correct it"):
         winner_call(race=race, candidate=harris, by=second_editor, source="AP")
     thread.join(10)
     assert errors == []
