@@ -60,7 +60,7 @@ class ResultsAdminMixin:
                    extra: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
         context = {**self.admin_site.each_context(request), "title": title, "form": form,  # type: ignore[attr-defined]
                    "opts": self.model._meta, "back": back, **(extra or {})}  # type: ignore[attr-defined]  # fmt: skip
-        return TemplateResponse(request, "admin/results/form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
     def _run(self, request: HttpRequest, action: Any, done: str) -> bool:
         try:

@@ -36,6 +36,9 @@ CONTENT = Path(__file__).with_name("content.json")
 PLACEHOLDER_VIDEO = Path(__file__).with_name("media") / "placeholder.webm"
 DEMO_USERS = [
     ("editor", EDITOR, "Demo Editor", "Live page editor"),
+    # A second editor: a winner call (or its correction) shows once another editor
+    # confirms it.
+    ("editor2", EDITOR, "Second Editor", "Results desk"),
     ("reporter", REPORTER, "Demo Reporter", "Reporting from Washington DC"),
 ]
 RACE_UNITS = 51  # 50 states and DC: the "results to go" count runs down from this

@@ -1,11 +1,15 @@
-"""A staff user's newsroom profile: how their byline reads."""
+"""A staff user's newsroom profile (how their byline reads), and staff accounts as
+editors manage them."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 
 from newsroom.media import upload_to
+
+from .roles import EDITOR, REPORTER
 
 
 class Reporter(models.Model):
@@ -40,3 +44,23 @@ class Reporter(models.Model):
     def default_byline(self) -> str:
         """The line under the name when a post does not say otherwise."""
         return self.default_location or self.role_title
+
+
+class StaffMember(User):
+    """A newsroom account as editors manage it: a login with one role (Reporter or
+    Editor) and a byline. Administrators (superusers) are managed elsewhere."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        permissions = [("manage_staff", "Can add reporters and editors and change their role")]
+        verbose_name = "staff member"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def role(self) -> str:
+        names = {group.name for group in self.groups.all()}
+        return EDITOR if EDITOR in names else REPORTER if REPORTER in names else ""

@@ -40,7 +40,8 @@ class Command(BaseCommand):
                     f"  Live desk:  {base}/admin/desk/us-election-2024/",
                     f"  All blogs:  {base}/live/",
                     f"  Admin:      {base}/admin/",
-                    f"  Logins:     editor / {password}    reporter / {password}",
+                    f"  Logins:     editor / {password}    editor2 / {password}"
+                    f"    reporter / {password}",
                     "  Backing:    "
                     + ("PostgreSQL" if settings.DATABASE_URL else "SQLite")
                     + (
