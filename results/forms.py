@@ -16,8 +16,12 @@ class SnapshotForm(forms.Form):
 
     as_of = forms.SplitDateTimeField(
         label="As of",
+        # A date input takes ISO dates only: the locale's format would show it empty.
         widget=forms.SplitDateTimeWidget(
-            date_attrs={"type": "date"}, time_attrs={"type": "time", "step": "1"}
+            date_attrs={"type": "date"},
+            time_attrs={"type": "time", "step": "1"},
+            date_format="%Y-%m-%d",
+            time_format="%H:%M:%S",
         ),
         help_text="When these figures were true, in the newsroom's time zone.",
     )

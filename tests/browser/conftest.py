@@ -241,12 +241,13 @@ def open_reader(new_context: Callable[..., Any]) -> Callable[..., Reader]:
 
 @pytest.fixture
 def editor_page(new_context: Callable[..., Any], browser_db: BrowserDatabase) -> Callable[..., Any]:
-    """A second context logged into a server's admin as the demo ``editor``."""
+    """A second context logged into a server's admin as the demo ``editor`` (or another
+    demo user: ``editor2``, ``reporter``)."""
 
-    def login(target: Server) -> Any:
+    def login(target: Server, username: str = "editor") -> Any:
         page = new_context().new_page()
         page.goto(target.page("/admin/login/?next=/admin/"))
-        page.fill("#id_username", "editor")
+        page.fill("#id_username", username)
         page.fill("#id_password", browser_db.password)
         with page.expect_navigation():
             page.click("input[type=submit]")

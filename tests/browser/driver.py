@@ -45,6 +45,7 @@ class Driver:
             "create_blog": self.create_blog,
             "publish": self.publish,
             "draft": self.draft,
+            "restore_call": self.restore_call,
             "edit": self.edit,
             "retract": self.retract,
             "pin": self.pin,
@@ -126,6 +127,24 @@ class Driver:
         post = post_create(blog=self._blog(blog), by=self.editor, title=title,
                            body=f"<p>{title}.</p>")  # fmt: skip
         return {"id": post.pk, "url": post.get_absolute_url()}
+
+    def restore_call(self, candidate: str, race: str = DEMO_RACE) -> dict[str, Any]:
+        """Make ``candidate`` the demo race's confirmed call again (two editors)."""
+        from django.contrib.auth.models import User
+
+        from results.models import Race
+        from results.services import winner_confirm, winner_correct
+
+        the_race = Race.objects.get(slug=race)
+        standing = the_race.calls.get(withdrawn_at__isnull=True, confirmed_at__isnull=False)
+        for pending in the_race.calls.filter(withdrawn_at__isnull=True, confirmed_at__isnull=True):
+            pending.withdrawn_at, pending.withdrawn_reason = standing.called_at, "test reset"
+            pending.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        if standing.candidate.name != candidate:
+            winner = the_race.candidates.get(name=candidate)
+            fix = winner_correct(call=standing, candidate=winner, by=self.editor, note="reset")
+            winner_confirm(call=fix, by=User.objects.get(username="editor2"))
+        return {"seq": self._seq(self._blog(None).pk)}
 
     def edit(
         self, id: int, title: str | None = None, body: str | None = None, note: str = ""

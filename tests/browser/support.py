@@ -405,6 +405,10 @@ class Newsroom:
         """Create a draft (not public); returns its ``id`` and permalink ``url``."""
         return self.call("draft", title=title, blog=blog)
 
+    def restore_call(self, candidate: str) -> dict[str, Any]:
+        """Make ``candidate`` the demo race's confirmed winner again."""
+        return self.call("restore_call", candidate=candidate)
+
     def plant_media(self, post_id: int, content: str, extension: str) -> str:
         """A hostile file stored as the post's photo, as if it had passed the checks."""
         return str(

@@ -3,6 +3,8 @@ second editor's confirmation. Every path goes through results.services."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -108,6 +110,9 @@ def test_the_record_form_is_prefilled_and_shows_the_shares_before_recording(clie
     assert 'name="total_votes" value="140610083"' in page
     assert 'name="units_reporting" value="40"' in page
     assert "Check the shares" in page
+    # The date and time inputs take ISO values only (a locale's date shows empty).
+    assert re.search(r'type="date" name="as_of_0" value="\d{4}-\d\d-\d\d"', page)
+    assert re.search(r'type="time" name="as_of_1" value="\d\d:\d\d:\d\d"', page)
     # First submission: nothing recorded, the shares readers would see are shown.
     data = {
         "as_of_0": "2024-11-06", "as_of_1": "21:00:00", "source": "Desk", "source_seq": "2",
