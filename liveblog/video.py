@@ -160,3 +160,14 @@ def _check_webm(upload: IO[bytes], size: int) -> None:
     upload.seek(header_end)
     if _vint(upload, keep_marker=True) != _SEGMENT:
         raise _NotVideo
+
+
+def video_link_help() -> str:
+    """The help under a video link field: the sites whose players may be embedded."""
+    sites = sorted({host.removeprefix("www.").removeprefix("player.")
+                    for host in settings.NEWSROOM_VIDEO_EMBED_HOSTS})  # fmt: skip
+    return (
+        f"A link to the video on {', '.join(sites)} (https)."
+        if sites
+        else ("Video links are turned off here: upload the file instead.")
+    )

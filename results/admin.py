@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from newsroom.adminkit import UniqueRaceAdmin
+from newsroom.adminkit import PhotoInput, UniqueRaceAdmin
 from newsroom.images import clean_form_upload
 from newsroom.template_filters import when
 
@@ -33,6 +33,7 @@ class CandidateForm(forms.ModelForm[Candidate]):
     class Meta:
         model = Candidate
         fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
+        widgets = {"photo": PhotoInput}
 
     def clean_photo(self) -> Any:
         # The same checks as a post's photo: type by content, bounded, re-encoded
@@ -225,7 +226,8 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
             return format_html("Withdrawn by {}: {}", call.withdrawn_by or "the system",
                                call.withdrawn_reason)  # fmt: skip
         if call.is_confirmed:
-            return format_html("Shown on pages (confirmed by {})", call.confirmed_by)
+            return format_html("Shown on pages (confirmed by {})",
+                               call.confirmed_by or "the import")  # fmt: skip
         if call.is_pending_correction:
             assert call.replaces is not None
             return format_html(

@@ -27,12 +27,12 @@ class LiveBlogAdmin(UniqueRaceAdmin[LiveBlog]):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["races"]
-    readonly_fields = ["posts_overview", "readers", "last_seq", "summary_updated_at"]
+    readonly_fields = ["posts_overview", "readers", "summary_updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "status"]}),
         ("Coverage", {"fields": ["coverage_start", "coverage_end", "races"]}),
         ("Summary", {"fields": ["summary_text", "summary_updated_at"]}),
-        ("Posts and readers", {"fields": ["posts_overview", "readers", "last_seq"]}),
+        ("Posts and readers", {"fields": ["posts_overview", "readers"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LiveBlog]:

@@ -15,7 +15,7 @@ from newsroom.images import clean_image
 from ..html import ALLOWED_TAGS
 from ..models import LiveBlog, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
-from ..video import check_video_file, embed_url
+from ..video import check_video_file, embed_url, video_link_help
 
 # The rich text editor offers what a post body may hold (``liveblog.html``: the sanitizer
 # has the last word on every save, whatever the browser sends), plus an HTML view for the
@@ -104,15 +104,16 @@ class PostImageForm(forms.ModelForm[PostImage]):
 
 
 class PostVideoForm(forms.ModelForm[PostVideo]):
-    url = forms.URLField(
-        required=False,
-        assume_scheme="https",
-        help_text=PostVideo._meta.get_field("url").help_text,
-    )
+    url = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = PostVideo
         fields = ["url", "file", "poster", "caption", "placement", "order"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Says which sites, in words: the setting that lists them is for operators.
+        self.fields["url"].help_text = video_link_help()
 
     def clean_url(self) -> str:
         url = self.cleaned_data.get("url", "")

@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from js_asset import Media as AssetMedia
 
 from newsroom.params import sequence
+from newsroom.template_filters import when
 
 from .. import services
 from ..exceptions import StaleEdit
@@ -94,10 +95,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     form = PostForm
     change_form_template = "admin/liveblog/post/change_form.html"
     inlines = [ContributorInline, ImageInline, VideoInline]
-    list_display = [
-        "title", "status_badge", "blog", "author", "published_display", "label", "pinned",
-        "key_event",
-    ]  # fmt: skip
+    list_display = ["title", "status_badge", "blog", "author", "published_display", "marks"]
     list_filter = [
         "status", "blog", ("author", admin.RelatedOnlyFieldListFilter), "label", "pinned",
         "key_event",
@@ -142,7 +140,13 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
     @admin.display(description="Published", ordering="published_at")
     def published_display(self, obj: Post) -> str:
-        return f"{obj.published_at:%d %b %Y %H:%M}" if obj.published_at else "—"
+        return when(obj.published_at, "short") or "—"
+
+    @admin.display(description="Label, pin, key event")
+    def marks(self, obj: Post) -> str:
+        names = [obj.label.name if obj.label else "", "Pinned" if obj.pinned else "",
+                 "Key event" if obj.key_event else ""]  # fmt: skip
+        return format_html_join("", '<span class="mark">{}</span>', [(n,) for n in names if n])
 
     # Permissions are the services' own checks, the same rules as every other door.
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:

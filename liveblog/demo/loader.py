@@ -174,7 +174,7 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
             },
         )
         if not candidate.photo:
-            photo = clean_image(headshot(c["name"], c["colour"]), name="headshot.jpg")
+            photo = clean_image(headshot(c["colour"]), name="headshot.jpg")
             candidate.photo.save(cast(str, photo.content.name), photo.content)
     for snap in data["snapshots"]:
         counts = snap["candidates"]

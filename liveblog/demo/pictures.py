@@ -55,17 +55,13 @@ def photo_placeholder(text: str, *, credit: str = "") -> io.BytesIO:
     return _jpeg(image)
 
 
-def headshot(name: str, colour: str) -> io.BytesIO:
+def headshot(colour: str) -> io.BytesIO:
     """A square headshot stand-in: a pale silhouette on the party's colour."""
     size = HEADSHOT_SIZE
     party = _hex(colour)
     image = Image.new("RGB", (size, size), _mix(party, (255, 255, 255), 0.15))
     draw = ImageDraw.Draw(image)
     figure = _mix(party, (255, 255, 255), 0.7)
-    draw.ellipse([size * 0.31, size * 0.16, size * 0.69, size * 0.56], fill=figure)
-    draw.ellipse([size * 0.12, size * 0.6, size * 0.88, size * 1.25], fill=figure)
-    # The name's initials, small, so two stand-ins never look the same.
-    initials = "".join(part[0] for part in name.split()[:2]).upper()
-    font = ImageFont.load_default(size=44)
-    draw.text((size * 0.5, size * 0.36), initials, fill=party, font=font, anchor="mm")
+    draw.ellipse([size * 0.3, size * 0.14, size * 0.7, size * 0.58], fill=figure)
+    draw.ellipse([size * 0.1, size * 0.62, size * 0.9, size * 1.3], fill=figure)
     return _jpeg(image)

@@ -77,7 +77,7 @@ class PostVideo(models.Model):
 
     post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="videos")
     url = models.URLField(
-        blank=True, help_text="A YouTube or Vimeo link (hosts in NEWSROOM_VIDEO_EMBED_HOSTS)."
+        blank=True, help_text="A link to the video on a site whose player may be embedded."
     )
     file = models.FileField(upload_to=upload_to("videos"), blank=True, max_length=200)
     poster = models.ImageField(upload_to=upload_to("videos"), blank=True, max_length=200)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from newsroom.adminkit import PhotoInput
 from newsroom.images import clean_form_upload
 
 from .models import Reporter
@@ -17,6 +18,7 @@ class ReporterForm(forms.ModelForm[Reporter]):
     class Meta:
         model = Reporter
         fields = ["user", "display_name", "role_title", "default_location", "headshot"]
+        widgets = {"headshot": PhotoInput}
 
     def clean_headshot(self) -> Any:
         return clean_form_upload(self.cleaned_data.get("headshot"))

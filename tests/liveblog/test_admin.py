@@ -932,3 +932,30 @@ def test_the_admin_home_counts_what_awaits_approval(editor_client, blog, reporte
                               title=f"Waiting {n}")  # fmt: skip
     page = editor_client.get("/admin/").content.decode()
     assert "2 awaiting approval" in page
+
+
+def test_admin_pages_speak_to_editors_not_operators(client, editor, blog, published):
+    """No setting names, no internal counters: help in the newsroom's words."""
+    client.force_login(editor)
+    pages = [
+        reverse("admin:liveblog_post_add") + f"?blog={blog.pk}",
+        reverse("admin:liveblog_post_change", args=[published.pk]),
+        reverse("admin:liveblog_liveblog_change", args=[blog.pk]),
+        reverse("admin:liveblog_post_changelist"),
+        reverse("admin:results_winnercall_changelist"),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "NEWSROOM_" not in html, url
+        assert "Last seq" not in html, url
+    add = client.get(pages[0]).content.decode()
+    assert "A link to the video on vimeo.com, youtu.be, youtube-nocookie.com, youtube.com" in add
+
+
+def test_the_posts_list_marks_label_pin_and_key_event_in_one_column(client, editor, published):
+    services.post_set_pinned(post=published, by=editor, pinned=True)
+    client.force_login(editor)
+    html = client.get(reverse("admin:liveblog_post_changelist")).content.decode()
+    assert '<span class="mark">Pinned</span>' in html
+    # Times come from the one helper readers' pages use (the zone spelled out).
+    assert re.search(r'<time datetime="[^"]+">\d\d:\d\d <abbr title="[^"]+">', html)
