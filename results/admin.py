@@ -179,11 +179,15 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
 
 @admin.register(ResultSnapshot)
 class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
-    list_display = ["race", "as_of", "source", "source_seq", "units_reporting", "units_total",
-                    "void_link"]  # fmt: skip
+    list_display = ["race", "as_of_display", "source", "source_seq", "units_reporting",
+                    "units_total", "void_link"]  # fmt: skip
     list_filter = ["race", "source"]
     list_select_related = ["race", "voided_by"]
     inlines = [CandidateResultInline]
+
+    @admin.display(description="As of", ordering="as_of")
+    def as_of_display(self, snapshot: ResultSnapshot) -> str:
+        return when(snapshot.as_of, "short")
 
     @admin.display(description="Void")
     def void_link(self, snapshot: ResultSnapshot) -> str:

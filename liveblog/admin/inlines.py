@@ -33,10 +33,15 @@ def _upload(form: ModelForm[Any], name: str) -> Any:
     return value if isinstance(value, UploadedFile) else None
 
 
+def formset_rows_kept(formset: Formset) -> list[Any]:
+    """The rows of an inline that are filled in and not marked for removal."""
+    return [f for f in _rows(formset) if not f.cleaned_data.get("DELETE")]
+
+
 def save_byline(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
     """The byline as listed (in its order). A new post with no rows keeps the filer's
     own byline, which ``post_create`` gave it."""
-    kept = [f for f in _rows(formset) if not f.cleaned_data.get("DELETE")]
+    kept = formset_rows_kept(formset)
     if adding and not kept:
         return
     kept.sort(key=lambda f: f.cleaned_data.get("order") or 0)

@@ -23,7 +23,7 @@ from .. import services
 from ..exceptions import StaleEdit
 from ..models import Post, PostContributor, PostImage, PostVideo
 from .forms import PostForm, PostImageForm, PostVideoForm
-from .inlines import save_byline, save_images, save_videos
+from .inlines import formset_rows_kept, save_byline, save_images, save_videos
 from .workflow import STEPS, Step, apply, available_steps
 
 _Child = TypeVar("_Child", bound=Model)
@@ -203,6 +203,19 @@ class PostAdmin(admin.ModelAdmin[Post]):
         save = {PostContributor: save_byline, PostImage: save_images, PostVideo: save_videos}
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         save[formset.model](formset, form.instance, request.user, adding=not change)
+        if formset.model is PostContributor and not change:
+            self._say_whose_byline(request, formset, form.instance)
+
+    def _say_whose_byline(self, request: HttpRequest, formset: Any, post: Post) -> None:
+        """A new post saved with every byline row removed is signed with the filer's
+        own (``post_create``): say so, rather than leave a name nobody chose in silence."""
+        if formset_rows_kept(formset):
+            return
+        names = ", ".join(c.reporter.display_name
+                          for c in post.contributors.select_related("reporter"))  # fmt: skip
+        if names:
+            self.message_user(request, f"No byline was given: the post is signed “{names}”.",
+                              messages.INFO)  # fmt: skip
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
         services.post_delete(post=obj, by=request.user)

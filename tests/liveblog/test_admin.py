@@ -915,6 +915,28 @@ def test_a_new_post_starts_with_the_filers_byline_filled_in(reporter_client, rep
     assert f'value="{profile.default_byline}"' in page
 
 
+def test_a_new_post_saved_without_byline_rows_says_whose_name_it_carries(
+    reporter_client, reporter, blog
+):
+    response = reporter_client.post(add_url(), add_form_data(blog), follow=True)
+    post = Post.objects.get()
+    assert [c.reporter for c in post.contributors.all()] == [reporter.reporter]
+    said = [m.message for m in response.context["messages"]]
+    assert f"No byline was given: the post is signed “{reporter.reporter.display_name}”." in said
+
+
+def test_a_new_post_with_its_byline_chosen_says_nothing_about_it(
+    reporter_client, reporter, blog, editor
+):
+    data = add_form_data(blog) | {
+        "contributors-TOTAL_FORMS": "1", "contributors-0-reporter": editor.reporter.pk,
+        "contributors-0-byline": "Washington", "contributors-0-order": "0",
+    }  # fmt: skip
+    response = reporter_client.post(add_url(), data, follow=True)
+    assert [c.reporter for c in Post.objects.get().contributors.all()] == [editor.reporter]
+    assert not any("No byline" in m.message for m in response.context["messages"])
+
+
 def test_a_post_the_user_may_not_edit_shows_its_body_as_readers_see_it(
     reporter_client, reporter, blog
 ):
