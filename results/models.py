@@ -32,14 +32,55 @@ class Race(models.Model):
         blank=True,
         help_text='The results feed\'s id for this race, e.g. AP "KY-17" (state, raceID).',
     )
+    election_date = models.DateField(
+        null=True, blank=True, help_text="Election day (the feed's race ids are per election)."
+    )
+    level = models.CharField(
+        max_length=10,
+        choices=[("state", "A state's contest (or any single race)"),
+                 ("national", "National: adds up its state contests")],
+        default="state",
+        help_text="A national race's figures are the sum of the state races listed under it.",
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="states",
+        limit_choices_to={"level": "national"},
+        verbose_name="national race",
+        help_text="The national race this state contest counts towards (the presidency).",
+    )
+    state_postal = models.CharField(max_length=10, blank=True, help_text='e.g. "PA".')
+    electoral_votes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Electoral votes at stake in this state (AP electTotal)."
+    )
+    race_type = models.CharField(
+        max_length=30, blank=True, help_text='"General", "Primary", "Caucus", "Runoff"…'
+    )
+    party = models.CharField(max_length=20, blank=True, help_text="A primary's party.")
+    uncontested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            # A feed's race id is unique within its election day (AP reuses ids).
             models.UniqueConstraint(
-                fields=["source_id"], condition=~models.Q(source_id=""), name="race_source_id"
-            )
+                fields=["source_id", "election_date"],
+                condition=~models.Q(source_id="") & models.Q(election_date__isnull=False),
+                name="race_source_id_per_election",
+            ),
+            models.UniqueConstraint(
+                fields=["source_id"],
+                condition=~models.Q(source_id="") & models.Q(election_date__isnull=True),
+                name="race_source_id",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level="national") | models.Q(parent__isnull=True),
+                name="national_race_has_no_parent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,6 +96,12 @@ class Candidate(models.Model):
     photo = models.ImageField(upload_to=upload_to("candidates"), blank=True, max_length=200)
     ballot_order = models.PositiveSmallIntegerField(default=0)
     source_id = models.CharField(max_length=40, blank=True, help_text="The feed's candidate id.")
+    politician_id = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The feed's id of the person across races (AP polID): how a national "
+        "race finds the same candidate in every state.",
+    )
 
     class Meta:
         ordering = ["race", "ballot_order", "id"]
@@ -147,6 +194,7 @@ class CandidateResult(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
     popular_votes = models.PositiveBigIntegerField()
     electoral_votes = models.PositiveIntegerField(null=True, blank=True)
+    runoff = models.BooleanField(default=False, help_text='Advances to a runoff (AP\'s "R").')
 
     class Meta:
         ordering = ["candidate__ballot_order", "candidate_id"]
@@ -175,9 +223,12 @@ class SnapshotUnit(models.Model):
     """One reporting unit's count (a county) inside a snapshot, for the breakdown table."""
 
     snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="units")
-    source_id = models.CharField(max_length=40, help_text="The feed's unit id (FIPS, …).")
+    source_id = models.CharField(
+        max_length=40, help_text="The feed's unit id (AP reportingunitID, a state's postal code)."
+    )
+    fips_code = models.CharField(max_length=10, blank=True, help_text="Shared by a county's towns.")
     name = models.CharField(max_length=120)
-    level = models.CharField(max_length=20, default="county")
+    level = models.CharField(max_length=20, default="county")  # state, district, county, town
     units_reporting = models.PositiveIntegerField(null=True, blank=True)
     units_total = models.PositiveIntegerField(null=True, blank=True)
     # {candidate id: votes}; a snapshot is immutable, so this is never edited in place.

@@ -32,6 +32,7 @@ class CandidateCount:
     candidate: str  # the candidate's name or source id in this race
     popular_votes: int
     electoral_votes: int | None = None
+    runoff: bool = False  # advances to a runoff
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class UnitCount:
     level: str = "county"
     units_reporting: int | None = None
     units_total: int | None = None
+    fips_code: str = ""
 
 
 def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
@@ -133,7 +135,9 @@ def snapshot_record(
             f"when {race.threshold} wins."
         )
     statewide = {candidates[c.candidate].pk: c.popular_votes for c in counts}
-    for unit in units or []:
+    # Counties, towns and states are parts of the race's count; a district need not be
+    # (Iowa's caucus districts count votes, its statewide total delegate equivalents).
+    for unit in (u for u in units or [] if u.level != "district"):
         for key, votes in unit.votes.items():
             if votes > statewide.get(candidates[key].pk, 0):
                 raise ValidationError(
@@ -161,6 +165,7 @@ def snapshot_record(
             candidate=candidates[c.candidate],
             popular_votes=c.popular_votes,
             electoral_votes=c.electoral_votes,
+            runoff=c.runoff,
         )
         for c in counts
     )
@@ -190,6 +195,7 @@ def _clean_unit(unit: UnitCount, candidates: dict[str, Candidate]) -> dict[str, 
         )
     return {
         "source_id": unit.source_id,
+        "fips_code": unit.fips_code,
         "name": unit.name,
         "level": unit.level,
         "units_reporting": unit.units_reporting,

@@ -1,20 +1,33 @@
 """AP Elections API v2 documents → one import plan per race, checked before anything is stored.
 
-A document holds ``races[]``; each race has ``reportingUnits[]``: one statewide unit
-(``level: "state"``, or ``"national"`` for a national race) and county units
-(``level: "subunit"``). The statewide unit is the snapshot; counties are its breakdown.
-A race id is unique only within a state, hence ``Race.source_id = "KY-18525"``.
+A document holds ``races[]``; each race has ``reportingUnits[]``, at these levels:
+
+- ``national``: a national race's total (a presidential document sent as one race);
+- ``state``: a state's total; in a national race, each state is a unit of the breakdown;
+- ``district``: congressional districts (Maine's and Nebraska's electoral votes) and
+  caucus districts (Iowa);
+- ``subunit``: a county, or a town in New England, where towns share their county's
+  ``fipsCode``; ``reportingunitID`` tells every unit apart and is the key.
+
+The top unit (national, else state) is the snapshot; the others are its breakdown.
+A race id is unique only within a state and an election, hence ``Race.source_id =
+"KY-18525"`` with ``Race.election_date``. Primaries and caucuses carry ``raceType`` and the
+race's ``party``; an uncontested race may come with no reporting units at all (its
+``statePostal``, ``lastUpdated`` and ``candidates`` are then on the race).
 
 Problems with the document as a whole (not JSON, no ``races`` list) refuse all of it;
 a problem inside one race refuses that race and the others still import, so one bad
-county in Mississippi does not hold back Kentucky on election night.
+county in Mississippi does not hold back Kentucky on election night. A unit of a level
+this importer does not know is skipped with a warning naming its path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from results.rollup import rollups_deferred
 from results.services import UnitCount
 
 from . import ap_fields as f
@@ -38,6 +51,7 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
     report = ImportReport(format="AP Elections API v2")
     try:
         races = races_of(doc)
+        election_date = election_date_of(doc)
     except Refused as exc:
         report.errors.append(str(exc))
         return report
@@ -50,17 +64,19 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
             report.warnings.append(f'{label}: an AP test race ("test": true), not imported')
             continue
         try:
-            plan = parse_race(raw, label)
+            plan = parse_race(raw, label, election_date=election_date)
         except Refused as exc:
             report.errors.append(str(exc))
             continue
+        report.warnings += plan.warnings
         if plan.source_id in seen:
             report.errors.append(f"{label}: the same race as {seen[plan.source_id]}")
             continue
         seen[plan.source_id] = label
         plans.append(plan)
-    for plan in plans:
-        record_race_plan(plan, by=by, report=report)
+    with rollups_deferred():  # one national roll-up per document, not one per state
+        for plan in plans:
+            record_race_plan(plan, by=by, report=report)
     return report
 
 
@@ -76,6 +92,17 @@ def races_of(doc: Any) -> list[Any]:
     return items(doc["races"], "races", allow_empty=True)
 
 
+def election_date_of(doc: Mapping[str, Any]) -> date | None:
+    """The document's ``electionDate`` (AP's race ids are unique within an election)."""
+    if doc.get("electionDate") is None:
+        return None
+    raw = text(doc["electionDate"], "electionDate", max_length=10)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Refused(f'electionDate: expected a date like "2016-04-26", got "{raw}"') from None
+
+
 def race_label(index: int, raw: Any) -> str:
     """``races[1] (MS-25002)`` as far as the race can be identified, else ``races[1]``."""
     label = f"races[{index}]"
@@ -83,8 +110,8 @@ def race_label(index: int, raw: Any) -> str:
         return label
     race_id = raw.get("raceID")
     units = raw.get("reportingUnits")
-    postal = None
-    if isinstance(units, list):
+    postal = raw.get("statePostal") if isinstance(raw.get("statePostal"), str) else None
+    if isinstance(units, list) and postal is None:
         ranked = sorted(
             (u for u in units if isinstance(u, Mapping)),
             key=lambda u: u.get("level") not in TOP_LEVELS,
@@ -97,20 +124,30 @@ def race_label(index: int, raw: Any) -> str:
     return label
 
 
-def parse_race(raw: Any, label: str) -> RacePlan:
+KNOWN_LEVELS = ("national", "state", "district", "subunit")
+
+
+def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> RacePlan:
     race = mapping(raw, label)
     race_id = ident(field(race, "raceID", label), f"{label} raceID", max_length=20)
     office = text(field(race, "officeName", label), f"{label} officeName", max_length=100)
+    kind = f.race_kind(race, label)
+    uncontested = race.get("uncontested") is True
+    if uncontested and not race.get("reportingUnits"):
+        return _uncontested_plan(race, label, race_id, office, kind, election_date)
     units_path = f"{label} reportingUnits"
     raw_units = items(field(race, "reportingUnits", label), units_path)
     units = [mapping(u, join(units_path, i)) for i, u in enumerate(raw_units)]
     levels = [
-        text(
-            field(u, "level", join(units_path, i)),
-            join(join(units_path, i), "level"),
-            max_length=20,
-        )
+        text(field(u, "level", join(units_path, i)), join(join(units_path, i), "level"),
+             max_length=20)
         for i, u in enumerate(units)
+    ]  # fmt: skip
+    warnings = [
+        f'{join(units_path, i)}: level "{level}" is not one this importer knows '
+        f"({', '.join(KNOWN_LEVELS)}); the unit is left out"
+        for i, level in enumerate(levels)
+        if level not in KNOWN_LEVELS
     ]
     top_level = "national" if "national" in levels else "state"
     tops = [i for i, level in enumerate(levels) if level == top_level]
@@ -128,27 +165,72 @@ def parse_race(raw: Any, label: str) -> RacePlan:
     candidates = f.candidates(top, top_path)
     f.check_electoral(top, top_path, candidates)
     known = {c.source_id for c in candidates}
+    # New England reports by town: towns share their county's FIPS code.
+    fips = [u.get("fipsCode") for u, level in zip(units, levels, strict=True)
+            if level == "subunit" and u.get("fipsCode") is not None]  # fmt: skip
+    subunit = "town" if len(fips) != len(set(map(str, fips))) else "county"
     breakdown: dict[str, UnitCount] = {}
+    district_votes: list[dict[str, int]] = []
     for i, unit in enumerate(units):
-        level = {"subunit": "county", "state": "state"}.get(levels[i])
-        if i == tops[0] or level is None:
-            continue  # districts, townships…: not part of the county breakdown
+        if i == tops[0] or levels[i] not in KNOWN_LEVELS:
+            continue
+        level = {"subunit": subunit}.get(levels[i], levels[i])
         path = join(units_path, i)
-        count = f.unit_count(unit, path, level, known)
+        count, electoral = f.unit_count(unit, path, level, known)
         if count.source_id in breakdown:
             raise Refused(f"{path}: unit {count.source_id} appears twice in this race")
         breakdown[count.source_id] = count
+        if level == "district" and electoral:
+            district_votes.append(electoral)
     stamp = field(top, "lastUpdated", top_path)
+    at_stake = f.electoral_total(top, top_path)
     return RacePlan(
         label=label,
         source_id=f"{postal}-{race_id}",
-        name=f.race_name(race, top, label, postal, office),
+        election_date=election_date,
+        name=f.race_name(race, top, label, postal, office, kind),
         office=office,
-        threshold=f.threshold(top, top_path),
+        level="national" if top_level == "national" else "state",
+        state_postal=postal,
+        kind=kind,
+        uncontested=uncontested,
+        threshold=at_stake // 2 + 1 if at_stake and top_level == "national" else None,
+        electoral_votes=at_stake if top_level == "state" else None,
         as_of=aware_time(stamp, join(top_path, "lastUpdated")),
         source_seq=text(stamp, join(top_path, "lastUpdated"), max_length=60),
         units_reporting=reporting,
         units_total=total,
-        candidates=tuple(candidates),
+        candidates=tuple(f.with_district_votes(candidates, district_votes)),
         units=tuple(breakdown.values()),
+        warnings=tuple(warnings),
+    )
+
+
+def _uncontested_plan(race: Mapping[str, Any], label: str, race_id: str, office: str,
+                      kind: f.RaceKind, election_date: date | None) -> RacePlan:  # fmt: skip
+    """An uncontested race sent without reporting units: the race itself carries its
+    state, time and (perhaps no) candidates. Nothing is counted, so no snapshot."""
+    postal = text(field(race, "statePostal", label), f"{label} statePostal", max_length=10)
+    stamp = field(race, "lastUpdated", label)
+    candidates = f.candidates(race, label, allow_empty=True) if "candidates" in race else []
+    return RacePlan(
+        label=label,
+        source_id=f"{postal}-{race_id}",
+        election_date=election_date,
+        name=f.race_name(race, race, label, postal, office, kind),
+        office=office,
+        level="state",
+        state_postal=postal,
+        kind=kind,
+        uncontested=True,
+        threshold=None,
+        electoral_votes=None,
+        as_of=aware_time(stamp, f"{label} lastUpdated"),
+        source_seq=text(stamp, f"{label} lastUpdated", max_length=60),
+        units_reporting=None,
+        units_total=None,
+        candidates=tuple(candidates),
+        units=(),
+        warnings=(),
+        counted=False,
     )

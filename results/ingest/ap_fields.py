@@ -6,16 +6,34 @@ Each reader checks one part of a reporting unit and raises ``Refused`` naming it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from results.services import UnitCount
 
-from .checks import MAX_INT, Refused, field, ident, items, join, mapping, text, whole, within
+from .checks import (
+    MAX_INT,
+    Refused,
+    field,
+    ident,
+    items,
+    join,
+    mapping,
+    shown,
+    text,
+    whole,
+    within,
+)
 
 SOURCE = "AP"
 WINNER = "X"  # AP marks the called winner "X"; "R" (advances to a runoff) is not a call
+RUNOFF = "R"
+# AP's party codes in primaries, as readers say them.
+PARTY_NAMES = {"Dem": "Democratic", "GOP": "Republican", "Lib": "Libertarian", "Grn": "Green"}
+# raceTypeID when raceType is left out (one of the real 2016 documents does so).
+RACE_TYPES = {"G": "General", "D": "Primary", "R": "Primary", "E": "Caucus", "S": "Caucus",
+              "X": "Runoff", "Y": "Runoff", "Z": "Runoff", "L": "Recall"}  # fmt: skip
 # AP party codes → our colours (the demo's red and blue); any other party is neutral grey.
 PARTY_COLOURS = {
     "GOP": "#c8102e",
@@ -39,12 +57,39 @@ class APCandidate:
     votes: int
     electoral_votes: int | None
     winner: bool
+    runoff: bool = False  # AP's "R": advances to a runoff (not a call)
+    politician_id: str = ""  # AP polID: the same person in every state's race
 
 
-def race_name(
-    race: Mapping[str, Any], top: Mapping[str, Any], label: str, postal: str, office: str
-) -> str:
-    """ "Kentucky Governor"; a seat ("District 1") or a measure's description is added."""
+@dataclass(frozen=True)
+class RaceKind:
+    """General election, primary, caucus or runoff, and a primary's party."""
+
+    race_type: str  # "General", "Primary", "Caucus", "Runoff"…
+    party: str  # AP's code for a primary's party ("Dem"), else ""
+
+    @property
+    def is_general(self) -> bool:
+        return self.race_type in ("", "General")
+
+
+def race_kind(race: Mapping[str, Any], label: str) -> RaceKind:
+    type_id = race.get("raceTypeID")
+    type_id = text(type_id, f"{label} raceTypeID", max_length=4) if type_id is not None else ""
+    race_type = race.get("raceType")
+    if race_type is not None:
+        race_type = text(race_type, f"{label} raceType", max_length=30)
+    else:
+        race_type = RACE_TYPES.get(type_id, "")
+    party = race.get("party")
+    party = text(party, f"{label} party", max_length=20) if party is not None else ""
+    return RaceKind(race_type=race_type, party=party)
+
+
+def race_name(race: Mapping[str, Any], top: Mapping[str, Any], label: str, postal: str,
+              office: str, kind: RaceKind | None = None) -> str:  # fmt: skip
+    """ "Kentucky Governor"; a seat ("District 1") or a measure's description is added, and
+    a primary or caucus says whose ("Pennsylvania President, Republican primary")."""
     if top.get("stateName") is not None:
         place = text(top["stateName"], f"{label} stateName", max_length=80)
     else:
@@ -53,10 +98,16 @@ def race_name(
     for key, glue in (("seatName", ", "), ("description", ": ")):
         if race.get(key):
             name += glue + text(race[key], f"{label} {key}", max_length=100)
+    if kind is not None and not kind.is_general:
+        party = PARTY_NAMES.get(kind.party, kind.party)
+        name += f", {party} {kind.race_type.lower()}" if party else f", {kind.race_type.lower()}"
     return name[:200]
 
 
-def precincts(unit: Mapping[str, Any], path: str) -> tuple[int, int]:
+def precincts(unit: Mapping[str, Any], path: str) -> tuple[int | None, int | None]:
+    """Precincts reporting and in all; a unit that leaves both out has them unknown."""
+    if "precinctsReporting" not in unit and "precinctsTotal" not in unit:
+        return None, None
     reporting = whole(
         field(unit, "precinctsReporting", path), join(path, "precinctsReporting"), maximum=MAX_INT
     )
@@ -67,10 +118,12 @@ def precincts(unit: Mapping[str, Any], path: str) -> tuple[int, int]:
     return reporting, total
 
 
-def candidates(unit: Mapping[str, Any], path: str) -> list[APCandidate]:
+def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False
+               ) -> list[APCandidate]:  # fmt: skip
     cands_path = join(path, "candidates")
     out: list[APCandidate] = []
-    for j, raw in enumerate(items(field(unit, "candidates", path), cands_path)):
+    listed = items(field(unit, "candidates", path), cands_path, allow_empty=allow_empty)
+    for j, raw in enumerate(listed):
         cp = join(cands_path, j)
         c = mapping(raw, cp)
         source_id = ident(field(c, "candidateID", cp), join(cp, "candidateID"))
@@ -80,6 +133,13 @@ def candidates(unit: Mapping[str, Any], path: str) -> list[APCandidate]:
         last = text(field(c, "last", cp), join(cp, "last"), max_length=60)
         won = c.get("electWon")
         order = c.get("ballotOrder")
+        flag = c.get("winner")
+        if flag not in (None, "", WINNER, RUNOFF):
+            raise Refused(
+                f'{join(cp, "winner")}: expected "X" (called) or "R" (runoff), got {shown(flag)}'
+            )
+        pol = c.get("polID")
+        pol = ident(pol, join(cp, "polID")) if pol not in (None, "", "0", 0) else ""
         out.append(
             APCandidate(
                 source_id=source_id,
@@ -94,17 +154,30 @@ def candidates(unit: Mapping[str, Any], path: str) -> list[APCandidate]:
                 electoral_votes=None
                 if won is None
                 else whole(won, join(cp, "electWon"), maximum=MAX_INT),
-                winner=c.get("winner") == WINNER,
+                winner=flag == WINNER,
+                runoff=flag == RUNOFF,
+                politician_id=pol,
             )
         )
     return out
 
 
-def threshold(top: Mapping[str, Any], path: str) -> int | None:
-    """A majority of the electoral votes at stake: 270 of 538."""
+def electoral_total(top: Mapping[str, Any], path: str) -> int | None:
+    """The electoral votes at stake in the unit (``electTotal``), if it says."""
     if top.get("electTotal") is None:
         return None
-    return whole(top["electTotal"], join(path, "electTotal"), maximum=MAX_INT) // 2 + 1
+    return whole(top["electTotal"], join(path, "electTotal"), maximum=MAX_INT)
+
+
+def with_district_votes(candidates: list[APCandidate], districts: list[dict[str, int]]
+                        ) -> list[APCandidate]:  # fmt: skip
+    """A state whose electoral votes AP gives only by district (Maine's and Nebraska's
+    at-large and congressional districts): the state's are their sum. A state unit that
+    gives ``electWon`` itself is taken as it is."""
+    if not districts or any(c.electoral_votes is not None for c in candidates):
+        return candidates
+    summed = {c.source_id: sum(d.get(c.source_id, 0) for d in districts) for c in candidates}
+    return [replace(c, electoral_votes=summed[c.source_id]) for c in candidates]
 
 
 def check_electoral(top: Mapping[str, Any], path: str, candidates: list[APCandidate]) -> None:
@@ -116,19 +189,24 @@ def check_electoral(top: Mapping[str, Any], path: str, candidates: list[APCandid
         )
 
 
-def unit_count(unit: Mapping[str, Any], path: str, level: str, known: set[str]) -> UnitCount:
+def unit_count(unit: Mapping[str, Any], path: str, level: str, known: set[str]
+               ) -> tuple[UnitCount, dict[str, int]]:  # fmt: skip
+    """A unit of the breakdown, keyed by ``reportingunitID`` (a state inside a national
+    race by its postal code), and the electoral votes it awards (districts), if any."""
+    fips = unit.get("fipsCode")
+    fips_code = ident(fips, join(path, "fipsCode"), max_length=10) if fips is not None else ""
     if level == "state":  # a state inside a national race: its postal code is its id
         source_id = ident(field(unit, "statePostal", path), join(path, "statePostal"))
         name = text(unit.get("stateName") or source_id, join(path, "stateName"), max_length=120)
     else:
-        key = "fipsCode" if unit.get("fipsCode") is not None else "reportingunitID"
-        source_id = ident(field(unit, key, path), join(path, key))
+        source_id = ident(field(unit, "reportingunitID", path), join(path, "reportingunitID"))
         name = text(
             field(unit, "reportingunitName", path), join(path, "reportingunitName"), max_length=120
         )
     reporting, total = precincts(unit, path)
     cands_path = join(path, "candidates")
     votes: dict[str, int] = {}
+    electoral: dict[str, int] = {}
     for j, raw in enumerate(items(field(unit, "candidates", path), cands_path, allow_empty=True)):
         cp = join(cands_path, j)
         c = mapping(raw, cp)
@@ -141,14 +219,18 @@ def unit_count(unit: Mapping[str, Any], path: str, level: str, known: set[str]) 
         if cid in votes:
             raise Refused(f"{join(cp, 'candidateID')}: candidate {cid} appears twice")
         votes[cid] = whole(field(c, "voteCount", cp), join(cp, "voteCount"))
-    return UnitCount(
+        if c.get("electWon") is not None:
+            electoral[cid] = whole(c["electWon"], join(cp, "electWon"), maximum=MAX_INT)
+    count = UnitCount(
         source_id=source_id,
         name=name,
         votes=votes,
         level=level,
         units_reporting=reporting,
         units_total=total,
+        fips_code=fips_code,
     )
+    return count, electoral
 
 
 @dataclass(frozen=True)
@@ -157,15 +239,23 @@ class RacePlan:
 
     label: str  # where the race is in the document, for messages: "races[1] (MS-25002)"
     source_id: str
+    election_date: date | None
     name: str
     office: str
+    level: str  # "state" or "national"
+    state_postal: str
+    kind: RaceKind
+    uncontested: bool
     threshold: int | None
+    electoral_votes: int | None  # at stake in a state (electTotal)
     as_of: datetime
     source_seq: str  # the statewide unit's lastUpdated, exactly as AP sent it
-    units_reporting: int
-    units_total: int
+    units_reporting: int | None
+    units_total: int | None
     candidates: tuple[APCandidate, ...]
     units: tuple[UnitCount, ...]
+    warnings: tuple[str, ...] = ()
+    counted: bool = True  # False: uncontested with no units, nothing to record
 
     @property
     def winners(self) -> list[str]:

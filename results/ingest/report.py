@@ -21,6 +21,7 @@ class ImportReport:
     duplicates_skipped: int = 0
     older_kept: int = 0  # stored as history: an older time than the race's latest snapshot
     calls_recorded: int = 0
+    uncontested: int = 0  # uncontested races sent without units: nothing to record
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -37,6 +38,7 @@ class ImportReport:
             "duplicates_skipped",
             "older_kept",
             "calls_recorded",
+            "uncontested",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors += other.errors
@@ -50,6 +52,8 @@ class ImportReport:
             f"{self.older_kept} older kept as history",
             f"{self.calls_recorded} call{_s(self.calls_recorded)} recorded",
         ]
+        if self.uncontested:
+            parts.append(f"{self.uncontested} uncontested without results")
         if self.races_created or self.candidates_created:
             parts.append(
                 f"{self.races_created} race{_s(self.races_created)} and "

@@ -21,7 +21,7 @@ from results.services import (
     winner_call_from_feed,
 )
 
-from .ap_fields import SOURCE, RacePlan, party_colour
+from .ap_fields import PARTY_NAMES, SOURCE, RacePlan, party_colour
 from .checks import Refused
 from .report import ImportReport
 
@@ -82,6 +82,10 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
     with one_part(report, plan.label) as part:
         race = _race(plan, part)
         _candidates(race, plan, part)
+        if not plan.counted:  # uncontested, sent without units: nothing was counted
+            part.uncontested += 1
+            _call(race, plan, None, part)
+            return
         snapshot = record_snapshot(
             part,
             plan.label,
@@ -90,7 +94,8 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
             source=SOURCE,
             source_seq=plan.source_seq,
             counts=[
-                CandidateCount(c.source_id, c.votes, c.electoral_votes) for c in plan.candidates
+                CandidateCount(c.source_id, c.votes, c.electoral_votes, runoff=c.runoff)
+                for c in plan.candidates
             ],
             total_votes=sum(c.votes for c in plan.candidates),
             units_reporting=plan.units_reporting,
@@ -102,22 +107,63 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
 
 
 def _race(plan: RacePlan, part: ImportReport) -> Race:
-    race = Race.objects.select_for_update().filter(source_id=plan.source_id).first()
+    """The plan's race: found by the feed's id within its election, or a race an editor
+    set up with that id (adopted), or created. Its description follows the feed."""
+    found = Race.objects.select_for_update().filter(source_id=plan.source_id)
+    race = found.filter(election_date=plan.election_date).first()
+    if race is None and plan.election_date is not None:
+        race = found.filter(election_date__isnull=True).first()
+    fields = {
+        "election_date": plan.election_date,
+        "level": plan.level,
+        "state_postal": plan.state_postal,
+        "race_type": plan.kind.race_type,
+        "party": plan.kind.party,
+        "uncontested": plan.uncontested,
+        "electoral_votes": plan.electoral_votes,
+    }
+    if plan.threshold is not None:
+        fields |= {"threshold": plan.threshold, "threshold_unit": "electoral votes"}
     if race is None:
         part.races_created += 1
-        return Race.objects.create(
+        race = Race.objects.create(
             name=plan.name,
             slug=_free_slug(f"{plan.name} {plan.source_id}"),
             office=plan.office,
-            threshold=plan.threshold,
-            threshold_unit="electoral votes" if plan.threshold else "",
             source_id=plan.source_id,
             unit_label="precinct",  # AP counts precincts reporting
+            **({"threshold_unit": ""} | fields),
         )
-    if plan.threshold is not None and race.threshold != plan.threshold:
-        race.threshold, race.threshold_unit = plan.threshold, "electoral votes"
-        race.save(update_fields=["threshold", "threshold_unit"])
+    else:
+        changed = [name for name, value in fields.items() if getattr(race, name) != value]
+        if changed:
+            for name in changed:
+                setattr(race, name, fields[name])
+            race.save(update_fields=changed)
+    if race.parent_id is None and plan.electoral_votes and plan.kind.is_general:
+        race.parent = national_race_for(race)
+        race.save(update_fields=["parent"])
     return race
+
+
+def national_race_for(state: Race) -> Race:
+    """The national race a state's electoral-college contest counts towards: one per
+    office and election day, created the first time one of its states is imported."""
+    national, _ = Race.objects.get_or_create(
+        source_id=f"US-{slugify(state.office)}",
+        election_date=state.election_date,
+        defaults={
+            "name": f"United States {state.office}"
+            + (f" {state.election_date:%Y}" if state.election_date else ""),
+            "slug": _free_slug(f"us {state.office} {state.election_date or ''}"),
+            "office": state.office,
+            "level": "national",
+            "threshold_unit": "electoral votes",
+            "unit_label": "state",
+            "race_type": state.race_type,
+        },
+    )
+    return national
 
 
 def _free_slug(text: str) -> str:
@@ -139,6 +185,10 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
     by_name = {c.name: c for c in existing}
     for c in plan.candidates:
         if c.source_id in by_id:
+            known = by_id[c.source_id]
+            if c.politician_id and known.politician_id != c.politician_id:
+                known.politician_id = c.politician_id
+                known.save(update_fields=["politician_id"])
             continue
         same_name = by_name.get(c.name)
         if same_name is not None and not same_name.source_id:
@@ -149,23 +199,26 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
         by_name[name] = Candidate.objects.create(
             race=race,
             name=name,
-            party=c.party,
+            party=PARTY_NAMES.get(c.party, c.party),
             party_short=c.party,
             colour=party_colour(c.party),
             ballot_order=c.ballot_order,
             source_id=c.source_id,
+            politician_id=c.politician_id,
         )
         part.candidates_created += 1
 
 
-def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot, part: ImportReport) -> None:
-    """AP's winner flag → a pending call, from the race's latest snapshot only.
+def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot | None,
+          part: ImportReport) -> None:  # fmt: skip
+    """AP's winner flag → a pending call, from the race's latest snapshot only (or, for an
+    uncontested race sent without units, from the race itself).
 
     An older, late-arriving document may carry a call AP has since taken back, and a call
     an editor withdrew is never made again from the same flag.
     """
     latest = ResultSnapshot.objects.latest_of(race.pk)
-    if latest is None or latest.pk != snapshot.pk:
+    if snapshot is not None and (latest is None or latest.pk != snapshot.pk):
         return
     standing = race.calls.filter(withdrawn_at__isnull=True).select_related("candidate").first()
     winners = plan.winners

@@ -70,9 +70,11 @@ def test_sample_imports_kentucky_with_exact_state_totals_and_counties():
     assert snapshot.units.count() == 120
     bevin = ky.candidates.get(source_id="5295")
     conway = ky.candidates.get(source_id="5266")
-    adair = snapshot.units.get(source_id="21001")
-    assert (adair.name, adair.level, adair.units_reporting, adair.units_total) == (
+    # Units are keyed by AP's reportingunitID; the FIPS code is kept beside it.
+    adair = snapshot.units.get(source_id="18001")
+    assert (adair.name, adair.fips_code, adair.level, adair.units_reporting, adair.units_total) == (
         "Adair",
+        "21001",
         "county",
         16,
         16,
@@ -80,7 +82,11 @@ def test_sample_imports_kentucky_with_exact_state_totals_and_counties():
     assert adair.votes[str(bevin.pk)] == 2727
     assert adair.votes[str(conway.pk)] == 1268
     jefferson = snapshot.units.get(name="Jefferson")
-    assert (jefferson.source_id, jefferson.votes[str(conway.pk)]) == ("21111", 112_232)
+    assert (jefferson.source_id, jefferson.fips_code, jefferson.votes[str(conway.pk)]) == (
+        "18056",
+        "21111",
+        112_232,
+    )
 
 
 @pytest.mark.django_db
@@ -103,7 +109,12 @@ def test_sample_imports_mississippi_with_precincts_still_out():
     )
     assert snapshot.units.count() == 82
     stone = snapshot.units.get(name="Stone")
-    assert (stone.source_id, stone.units_reporting, stone.units_total) == ("28131", 4, 15)
+    assert (stone.source_id, stone.fips_code, stone.units_reporting, stone.units_total) == (
+        "25066",
+        "28131",
+        4,
+        15,
+    )
     gray = ms.candidates.get(name="Robert Gray")
     assert snapshot.units.get(name="Hinds").votes[str(gray.pk)] == 32_169
 
@@ -130,7 +141,7 @@ def test_shares_candidates_and_colours():
     assert [c.name for c in ky.candidates.all()] == ["Jack Conway", "Matt Bevin", "Drew Curtis"]
     bevin = ky.candidates.get(name="Matt Bevin")
     assert (bevin.party, bevin.party_short, bevin.colour, bevin.ballot_order) == (
-        "GOP",
+        "Republican",  # AP's code as readers say it
         "GOP",
         "#c8102e",
         2,

@@ -1,0 +1,235 @@
+"""National races that add up their state contests: the presidency from its states.
+
+A national race (``Race.level == "national"``) with state races under it
+(``Race.parent``) gets its figures from them, recorded as its own snapshots so that the
+header, the API, the history and the live channel treat it like any other race:
+
+- electoral votes are counted only from states with a confirmed call: the state's
+  ``electWon`` figures (Maine's and Nebraska's district votes included) or, if the state
+  gives none, all of its electoral votes to the called candidate;
+- the total at stake is the sum of the states' (538) and the threshold a majority (270);
+- the popular vote and the total it is a share of are the sums of the states' latest
+  snapshots; candidates are the same person across states by AP's ``polID`` (else name);
+- "states to call" is the number of state contests without a confirmed call.
+
+A roll-up runs whenever a state's visible results change (``results_changed``): once per
+document during an import (``rollups_deferred``), at once after an editor's call. It
+records a snapshot only when something readers see changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from .geography import state_name
+from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
+from .services import CandidateCount, UnitCount, snapshot_record, winner_call_from_feed
+
+SOURCE = "Newsroom roll-up"
+CALL_SOURCE = "Electoral votes of called states"
+
+_deferred: ContextVar[set[int] | None] = ContextVar("rollups_deferred", default=None)
+
+
+@contextmanager
+def rollups_deferred() -> Iterator[None]:
+    """Collect the national races to add up while importing; add each up once at the end."""
+    if _deferred.get() is not None:  # already collecting (nested)
+        yield
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for race_id in sorted(pending):
+        national_rollup(race_id)
+
+
+def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],
+                       **kwargs: object) -> None:  # fmt: skip
+    """A state's results or call changed: its national race adds up again."""
+    parent_id = Race.objects.filter(pk=race_id).values_list("parent_id", flat=True).first()
+    if parent_id is None:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(parent_id)
+    else:
+        national_rollup(parent_id)
+
+
+def _key(candidate: Candidate) -> str:
+    return f"pol:{candidate.politician_id}" if candidate.politician_id else f"name:{candidate.name}"
+
+
+@transaction.atomic
+def national_rollup(race_id: int) -> ResultSnapshot | None:
+    """Add up a national race's states; record a snapshot if what readers see changed."""
+    national = Race.objects.select_for_update().filter(pk=race_id, level="national").first()
+    if national is None:
+        return None
+    latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).standing().newest_first()
+    states = list(
+        national.states.annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1])).order_by(
+            "state_postal", "pk"
+        )
+    )
+    if not states:
+        return None
+    results = CandidateResult.objects.select_related("candidate")
+    snapshots = {
+        s.race_id: s
+        for s in ResultSnapshot.objects.filter(
+            pk__in=[r.latest_snapshot_id for r in states if r.latest_snapshot_id]
+        ).prefetch_related(Prefetch("results", queryset=results))
+    }
+    calls = {
+        c.race_id: c
+        for c in WinnerCall.objects.filter(
+            race__in=states, withdrawn_at__isnull=True, confirmed_at__isnull=False
+        ).select_related("candidate")
+    }
+    votes: dict[str, int] = defaultdict(int)
+    electoral: dict[str, int] = defaultdict(int)
+    people: dict[str, Candidate] = {}
+    total_votes, times, rows = 0, [], []
+    for state in states:
+        snapshot, call = snapshots.get(state.pk), calls.get(state.pk)
+        lines = list(snapshot.results.all()) if snapshot else []
+        for line in lines:
+            key = _key(line.candidate)
+            people.setdefault(key, line.candidate)
+            votes[key] += line.popular_votes
+        if snapshot is not None:
+            total_votes += snapshot.total_votes
+            times.append(snapshot.as_of)
+            rows.append(_state_unit(state, snapshot, lines))
+        if call is not None:
+            times.append(call.confirmed_at or call.called_at)
+            won = {_key(r.candidate): r.electoral_votes for r in lines if r.electoral_votes}
+            if won:
+                for key, count in won.items():
+                    electoral[key] += count
+            elif state.electoral_votes:
+                key = _key(call.candidate)
+                people.setdefault(key, call.candidate)
+                electoral[key] += state.electoral_votes
+    at_stake = sum(s.electoral_votes or 0 for s in states)
+    called = len(calls)
+    _describe(national, at_stake, len(states))
+    if not times:
+        return None
+    members = _national_candidates(national, people, votes)
+    shown = (
+        sorted(votes.items()), sorted(electoral.items()), total_votes, at_stake, len(states),
+        called, [(u.source_id, u.units_reporting, sorted(u.votes.items())) for u in rows],
+    )  # fmt: skip
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+    current = ResultSnapshot.objects.latest_of(national.pk)
+    if current is not None and current.source == SOURCE and current.source_seq.endswith(digest):
+        return None  # nothing readers see has changed
+    as_of: datetime = max(times)
+    if current is not None and current.as_of > as_of:
+        as_of = current.as_of  # same moment, recorded later: it is the latest (tie-break)
+    counts = [
+        CandidateCount(
+            members[key].name, votes.get(key, 0), electoral.get(key, 0) if at_stake else None
+        )
+        for key in members
+    ]
+    snapshot, _ = snapshot_record(
+        race=national,
+        as_of=as_of,
+        source=SOURCE,
+        source_seq=f"{as_of:%Y%m%dT%H%M%S.%f}-{digest}",
+        counts=counts,
+        total_votes=max(total_votes, sum(c.popular_votes for c in counts)),
+        units_reporting=called,
+        units_total=len(states),
+        units=[_as_national(u, members) for u in rows],
+    )
+    _call_when_decided(national, members, electoral, as_of)
+    return snapshot
+
+
+def _state_unit(state: Race, snapshot: ResultSnapshot, lines: list[CandidateResult]) -> UnitCount:
+    return UnitCount(
+        source_id=state.state_postal or str(state.pk),
+        name=state_name(state.state_postal) or state.name,
+        votes={_key(r.candidate): r.popular_votes for r in lines},
+        level="state",
+        units_reporting=snapshot.units_reporting,
+        units_total=snapshot.units_total,
+    )
+
+
+def _as_national(unit: UnitCount, members: dict[str, Candidate]) -> UnitCount:
+    """A state's row of the national snapshot, its votes keyed by national candidates."""
+    return UnitCount(
+        unit.source_id,
+        unit.name,
+        {members[key].name: votes for key, votes in unit.votes.items()},
+        level="state",
+        units_reporting=unit.units_reporting,
+        units_total=unit.units_total,
+    )
+
+
+def _describe(national: Race, at_stake: int, contests: int) -> None:
+    threshold = at_stake // 2 + 1 if at_stake else None
+    wanted = {"threshold": threshold, "units_total": contests, "unit_label": "state"}
+    if threshold:
+        wanted["threshold_unit"] = "electoral votes"
+    changed = [name for name, value in wanted.items() if getattr(national, name) != value]
+    for name in changed:
+        setattr(national, name, wanted[name])
+    if changed:
+        national.save(update_fields=changed)
+
+
+def _national_candidates(national: Race, people: dict[str, Candidate], votes: dict[str, int]
+                         ) -> dict[str, Candidate]:  # fmt: skip
+    """The national race's candidate for each person in the states, made on first sight
+    (named, coloured and ordered as in the states; editors may rename or recolour)."""
+    mine = {_key(c): c for c in national.candidates.all()}
+    names = {c.name for c in mine.values()}
+    ranked = sorted(people, key=lambda k: -votes.get(k, 0))
+    for order, key in enumerate(ranked):
+        if key in mine:
+            continue
+        model = people[key]
+        name = model.name if model.name not in names else f"{model.name} ({model.party_short})"
+        mine[key] = Candidate.objects.create(
+            race=national, name=name[:120], party=model.party, party_short=model.party_short,
+            colour=model.colour, ballot_order=len(mine) + order,
+            politician_id=model.politician_id, photo=model.photo,
+        )  # fmt: skip
+        names.add(mine[key].name)
+    return {key: mine[key] for key in ranked if key in mine} | {
+        key: c for key, c in mine.items() if key not in people
+    }
+
+
+def _call_when_decided(national: Race, members: dict[str, Candidate], electoral: dict[str, int],
+                       at: datetime) -> None:  # fmt: skip
+    """A candidate past the threshold on called states: a pending call for an editor to
+    confirm (the banner never shows on arithmetic alone)."""
+    if not national.threshold:
+        return
+    leaders = [key for key, count in electoral.items() if count >= national.threshold]
+    if len(leaders) != 1 or leaders[0] not in members:
+        return
+    winner = members[leaders[0]]
+    if not national.calls.filter(source=CALL_SOURCE, candidate=winner).exists():  # never twice
+        winner_call_from_feed(race=national, candidate=winner, source=CALL_SOURCE, at=at)
