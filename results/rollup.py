@@ -57,9 +57,8 @@ def rollups_deferred() -> Iterator[None]:
 
 
 def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],
-                       **kwargs: object) -> None:  # fmt: skip
+                       parent_id: int | None = None, **kwargs: object) -> None:  # fmt: skip
     """A state's results or call changed: its national race adds up again."""
-    parent_id = Race.objects.filter(pk=race_id).values_list("parent_id", flat=True).first()
     if parent_id is None:
         return
     pending = _deferred.get()

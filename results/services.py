@@ -50,7 +50,8 @@ class UnitCount:
 
 def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
     """Tell the consumers of ``results_changed``, inside this transaction."""
-    results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by)
+    results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by,
+                         parent_id=race.parent_id)  # fmt: skip
 
 
 # Far more than any electorate, far less than the database's 64-bit integers.
@@ -96,9 +97,8 @@ def snapshot_record(
             f"The snapshot is dated {as_of:%Y-%m-%d %H:%M} UTC, in the future: results "
             "cannot be counted ahead of time (check the feed's clock or the date typed)."
         )
-    candidates = {c.name: c for c in race.candidates.all()} | {
-        c.source_id: c for c in race.candidates.all() if c.source_id
-    }
+    in_race = list(race.candidates.all())
+    candidates = {c.name: c for c in in_race} | {c.source_id: c for c in in_race if c.source_id}
     unknown = [c.candidate for c in counts if c.candidate not in candidates]
     if unknown:
         raise ValidationError(f"Unknown candidates in {race}: {', '.join(unknown)}.")

@@ -203,6 +203,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
         candidates=tuple(f.with_district_votes(candidates, district_votes)),
         units=tuple(breakdown.values()),
         warnings=tuple(warnings),
+        seats=f.seats(race, label),
     )
 
 

@@ -86,6 +86,13 @@ def race_kind(race: Mapping[str, Any], label: str) -> RaceKind:
     return RaceKind(race_type=race_type, party=party)
 
 
+def seats(race: Mapping[str, Any], label: str) -> int:
+    """How many win the race (``numWinners``; one when AP leaves it out)."""
+    if race.get("numWinners") is None:
+        return 1
+    return max(1, whole(race["numWinners"], f"{label} numWinners", maximum=1000))
+
+
 def race_name(race: Mapping[str, Any], top: Mapping[str, Any], label: str, postal: str,
               office: str, kind: RaceKind | None = None) -> str:  # fmt: skip
     """ "Kentucky Governor"; a seat ("District 1") or a measure's description is added, and
@@ -255,6 +262,7 @@ class RacePlan:
     candidates: tuple[APCandidate, ...]
     units: tuple[UnitCount, ...]
     warnings: tuple[str, ...] = ()
+    seats: int = 1  # AP numWinners: a race for several seats has several winners
     counted: bool = True  # False: uncontested with no units, nothing to record
 
     @property

@@ -181,6 +181,7 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
     Names, parties and colours of existing candidates are left as editors set them.
     """
     existing = list(race.candidates.all())
+    new: list[Candidate] = []
     by_id = {c.source_id: c for c in existing if c.source_id}
     by_name = {c.name: c for c in existing}
     for c in plan.candidates:
@@ -196,7 +197,7 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
             same_name.save(update_fields=["source_id"])
             continue
         name = c.name if same_name is None else f"{c.name} ({c.source_id})"[:120]
-        by_name[name] = Candidate.objects.create(
+        by_name[name] = Candidate(
             race=race,
             name=name,
             party=PARTY_NAMES.get(c.party, c.party),
@@ -206,7 +207,9 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
             source_id=c.source_id,
             politician_id=c.politician_id,
         )
-        part.candidates_created += 1
+        new.append(by_name[name])
+    Candidate.objects.bulk_create(new)
+    part.candidates_created += len(new)
 
 
 def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot | None,
@@ -223,7 +226,11 @@ def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot | None,
     standing = race.calls.filter(withdrawn_at__isnull=True).select_related("candidate").first()
     winners = plan.winners
     if len(winners) > 1:
-        part.warnings.append(f"{plan.label}: AP marks {len(winners)} winners; no call recorded")
+        seats = f" in a race for {plan.seats} seats" if plan.seats > 1 else ""
+        part.warnings.append(
+            f"{plan.label}: AP marks {len(winners)} winners{seats}; a call names one winner, "
+            "so none is recorded (editors report such races in posts)"
+        )
         return
     if not winners:
         if standing is not None and standing.source == SOURCE and part.snapshots_created:
