@@ -25,6 +25,7 @@ from newsroom.template_filters import when
 from . import services
 from .forms import CallForm, CorrectCallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
+from .rollup import national_rollup
 
 _M = TypeVar("_M", bound=Model)
 
@@ -87,11 +88,53 @@ class ResultsAdminMixin:
 
 @admin.register(Race)
 class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
-    list_display = ["name", "office", "threshold", "threshold_unit", "units_total", "source_id"]
-    search_fields = ["name", "office", "source_id"]
+    list_display = ["name", "office", "level", "state_postal", "electoral_votes", "threshold",
+                    "source_id"]  # fmt: skip
+    list_filter = ["level", "race_type", "election_date"]
+    search_fields = ["name", "office", "source_id", "state_postal"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CandidateInline]
     change_form_template = "admin/results/race/change_form.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "office",
+                    "threshold",
+                    "threshold_unit",
+                    "units_total",
+                    "unit_label",
+                ]
+            },
+        ),
+        (
+            "National count",
+            {
+                "fields": ["level", "parent", "state_postal", "electoral_votes"],
+                "description": "A national race adds up the state races that name it: electoral "
+                "votes of confirmed calls, the popular vote, the states to call.",
+            },
+        ),
+        (
+            "From the wire",
+            {
+                "fields": ["source_id", "election_date", "race_type", "party", "uncontested"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Race, form: Any, change: bool) -> None:
+        before = Race.objects.filter(pk=obj.pk).values_list("parent_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        # The national race (this one, or the one it counts towards, and the one it left)
+        # adds up again now, not at the next result.
+        for race_id in {obj.pk if obj.level == "national" else None, obj.parent_id, before}:
+            if race_id is not None:
+                national_rollup(race_id)
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view

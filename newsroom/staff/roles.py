@@ -54,7 +54,9 @@ _EDITOR_EXTRA_PERMISSIONS = [
     "results.add_winnercall",
     "results.change_winnercall",
     "results.view_winnercall",
+    "results.add_race",
     "results.change_race",
+    "results.add_candidate",
     "results.change_candidate",
     "staff.manage_staff",
 ]
