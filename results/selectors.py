@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Prefetch, Subquery
 
 from .charts import History, history
+from .geography import state_name
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
 
 
@@ -27,10 +28,19 @@ class RaceBoard:
     lines: list[CandidateLine]
     winner: Candidate | None
     history: History | None = None
+    states: list[StateRow] | None = None  # a national race's states (table and tile map)
 
     @property
     def results_to_go(self) -> int | None:
         return self.snapshot.results_to_go if self.snapshot else None
+
+    @property
+    def states_called(self) -> int:
+        return sum(1 for row in self.states or [] if row.called)
+
+    @property
+    def states_to_call(self) -> int:
+        return len(self.states or []) - self.states_called
 
     @property
     def has_electoral_votes(self) -> bool:
@@ -89,6 +99,80 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
                 lines=lines,
                 winner=winner,
                 history=history(race) if with_history and snapshot else None,
+                states=state_rows(race) if race.level == "national" else None,
             )
         )
     return boards
+
+
+# A state is "close" while its leader is ahead by less than this many points.
+CLOSE_MARGIN = Decimal("3.0")
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One state of a national race, as the states table and the tile map show it."""
+
+    race: Race
+    postal: str
+    name: str
+    electoral_votes: int | None
+    leader: Candidate | None
+    margin: Decimal | None  # the leader's lead over the runner-up, in points of the vote
+    reporting: Decimal | None  # precincts reporting, per cent
+    call: WinnerCall | None
+
+    @property
+    def called(self) -> bool:
+        return self.call is not None
+
+    @property
+    def close(self) -> bool:
+        return self.margin is not None and self.margin < CLOSE_MARGIN
+
+
+def state_rows(national: Race) -> list[StateRow]:
+    """The state contests of a national race with their leaders, margins and calls, in
+    three queries."""
+    latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).standing().newest_first()
+    states = list(
+        national.states.annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1]))
+        .order_by("state_postal", "name")
+    )  # fmt: skip
+    results = CandidateResult.objects.select_related("candidate")
+    snapshots = {
+        s.race_id: s
+        for s in ResultSnapshot.objects.filter(
+            pk__in=[r.latest_snapshot_id for r in states if r.latest_snapshot_id]
+        ).prefetch_related(Prefetch("results", queryset=results))
+    }
+    calls = {
+        c.race_id: c
+        for c in WinnerCall.objects.filter(
+            race__in=states, withdrawn_at__isnull=True, confirmed_at__isnull=False
+        ).select_related("candidate")
+    }
+    rows = []
+    for state in states:
+        snapshot = snapshots.get(state.pk)
+        ranked = sorted(snapshot.results.all(), key=lambda r: -r.popular_votes) if snapshot else []
+        leader = margin = reporting = None
+        if snapshot is not None and ranked and ranked[0].popular_votes:
+            leader = ranked[0].candidate
+            second = ranked[1].popular_votes if len(ranked) > 1 else 0
+            margin = vote_share(ranked[0].popular_votes - second, snapshot.total_votes)
+        if snapshot is not None and snapshot.units_total:
+            reporting = vote_share(snapshot.units_reporting or 0, snapshot.units_total)
+        rows.append(
+            StateRow(
+                race=state,
+                postal=state.state_postal,
+                name=state_name(state.state_postal) or state.name,
+                electoral_votes=state.electoral_votes,
+                leader=leader,
+                margin=margin,
+                reporting=reporting,
+                call=calls.get(state.pk),
+            )
+        )
+    return rows

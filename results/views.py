@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -25,6 +27,7 @@ def race_page(request: HttpRequest, slug: str) -> HttpResponse:
         "board": board,
         "candidates": candidates,
         "rows": rows,
+        "unit_level": Counter(u.level for u in units).most_common(1)[0][0] if units else "",
         "blogs": race.blogs.order_by("-coverage_start")[:3],  # the live pages covering it
     }
     response = render(request, "results/race.html", context)

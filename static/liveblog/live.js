@@ -139,6 +139,7 @@
     fresh = fresh.cloneNode(true);
     current.replaceWith(fresh);
     process(fresh);
+    fresh.dispatchEvent(new CustomEvent("live:replaced", { bubbles: true }));
   }
 
   function end() {
