@@ -18,3 +18,11 @@ def results_changed(
     (inside the results writer's transaction), so open pages redraw their header."""
     for blog_id in LiveBlog.objects.filter(races=race_id).values_list("pk", flat=True):
         record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
+    if payload.get("call") and not payload.get("withdrawn") and by is not None:
+        # A call an editor confirmed: its post waits in the approval queue.
+        from results.models import WinnerCall
+
+        from .services.calls import draft_call_posts
+
+        call = WinnerCall.objects.select_related("race", "candidate").get(pk=payload["call"])
+        draft_call_posts(call=call, by=by)

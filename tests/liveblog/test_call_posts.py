@@ -1,0 +1,94 @@
+"""A state call an editor confirms becomes a post waiting in the editors' queue: "AP calls
+Pennsylvania for Donald Trump", with the count and a link. Nothing reaches readers until
+an editor publishes it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from liveblog import services as posts
+from liveblog.models import LiveBlog, Post
+from results import services
+from results.ingest import import_document
+from results.ingest.synthetic import presidential_document
+from results.models import Race, ResultSnapshot
+
+pytestmark = pytest.mark.django_db
+T = datetime(2024, 11, 6, 3, 12, tzinfo=UTC)
+TRUMP, HARRIS = 1, 0
+
+
+@pytest.fixture
+def election(blog):
+    doc = presidential_document(["PA", "GA", "MI"], at=T, reporting=0.95, counties=2,
+                                calls={"PA": TRUMP, "GA": TRUMP})  # fmt: skip
+    assert import_document(json.dumps(doc).encode()).ok
+    blog.races.add(Race.objects.get(level="national"))
+    return blog
+
+
+def call_of(postal):
+    return Race.objects.get(state_postal=postal).calls.get(withdrawn_at=None)
+
+
+def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor, client):
+    assert not Post.objects.exists()  # AP's call alone files nothing
+    services.winner_confirm(call=call_of("PA"), by=second_editor)
+    post = Post.objects.get()
+    pa = Race.objects.get(state_postal="PA")
+    assert post.title == "AP calls Pennsylvania for Donald Trump"
+    assert (post.status, post.author, post.blog) == (Post.Status.SUBMITTED, second_editor, election)
+    assert "AP has called Pennsylvania for Donald Trump, and its 19 electoral votes." in post.body
+    latest = ResultSnapshot.objects.latest_of(pa.pk)
+    trump = latest.results.get(candidate__name="Donald Trump")
+    reporting = round(100 * latest.units_reporting / latest.units_total)
+    assert (f"Donald Trump has {trump.popular_votes:,} votes ({trump.share}%) with "
+            f"{reporting}% of precincts reporting.") in post.body  # fmt: skip
+    assert ("That gives Donald Trump 19 electoral votes of the 26 needed to win; "
+            "2 states still to call.") in post.body  # fmt: skip
+    assert f'<a href="/results/{pa.slug}/" rel="noopener noreferrer">Full results for ' in post.body
+    # Not public until an editor publishes it.
+    assert post.title not in client.get(election.get_absolute_url()).content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 404
+    feed = client.get(f"/live/{election.slug}/feed/rss/")
+    assert feed.status_code == 200
+    assert post.title not in feed.content.decode()
+    posts.post_publish(post=post, by=second_editor)
+    assert post.title in client.get(election.get_absolute_url()).content.decode()
+
+
+def test_it_waits_in_the_live_desk_queue_for_one_click(election, second_editor, client, editor):
+    services.winner_confirm(call=call_of("GA"), by=second_editor)
+    client.force_login(editor)
+    desk = client.get(f"/admin/desk/{election.slug}/").content.decode()
+    queue = desk[desk.index('id="region-queue"') :]
+    assert "AP calls Georgia for Donald Trump" in queue
+    post = Post.objects.get()
+    assert posts.may("publish", editor, post)
+
+
+def test_a_correction_is_filed_as_one_and_a_withdrawal_files_nothing(
+    election, editor, second_editor
+):
+    standing = services.winner_confirm(call=call_of("PA"), by=second_editor)
+    harris = Race.objects.get(state_postal="PA").candidates.get(name="Kamala Harris")
+    fix = services.winner_correct(call=standing, candidate=harris, by=editor, note="AP retracted")
+    services.winner_confirm(call=fix, by=second_editor)
+    assert list(Post.objects.order_by("pk").values_list("title", flat=True)) == [
+        "AP calls Pennsylvania for Donald Trump",
+        "Correction: AP now calls Pennsylvania for Kamala Harris",
+    ]
+    services.winner_withdraw(call=fix, by=editor, reason="Too close")
+    assert Post.objects.count() == 2
+
+
+def test_blogs_not_showing_the_race_or_already_ended_get_nothing(election, second_editor):
+    other = LiveBlog.objects.create(slug="other", title="Other", coverage_start=T)
+    election.status = LiveBlog.Status.ENDED
+    election.save()
+    services.winner_confirm(call=call_of("PA"), by=second_editor)
+    assert not Post.objects.exists()
+    assert not other.posts.exists()
