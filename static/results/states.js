@@ -1,12 +1,13 @@
 /*
  * The states table of a national race: filter (all, called, not called, close) and sort
- * by a column. The table works without this script (all states, by name); the choice is
- * kept when the live page redraws the results (live.js sends "live:replaced").
+ * by a column. The table works without this script (all states, by name); the choice, and
+ * whether the reader opened the states, is kept when the live page redraws the results
+ * (live.js sends "live:replaced").
  */
 (function () {
   "use strict";
 
-  var choice = { filter: "all", sort: "name", descending: false };
+  var choice = { filter: "all", sort: "name", descending: false, open: null };
   var NUMERIC = { ev: true, margin: true, reporting: true };
 
   function matches(row) {
@@ -45,6 +46,7 @@
   }
 
   function apply(box) {
+    if (choice.open !== null) box.open = choice.open; // as the reader left it
     var controls = box.querySelector(".states-controls");
     if (controls) controls.hidden = false;
     headerButtons(box);
@@ -88,6 +90,9 @@
     }
     applyAll();
   });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("[data-states]")) choice.open = event.target.open;
+  }, true); // "toggle" does not bubble
   document.addEventListener("live:replaced", function (event) { applyAll(event.target); });
   applyAll();
 })();

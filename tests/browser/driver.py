@@ -46,6 +46,8 @@ class Driver:
             "publish": self.publish,
             "draft": self.draft,
             "restore_call": self.restore_call,
+            "presidential": self.presidential,
+            "confirm_state": self.confirm_state,
             "edit": self.edit,
             "retract": self.retract,
             "pin": self.pin,
@@ -127,6 +129,40 @@ class Driver:
         post = post_create(blog=self._blog(blog), by=self.editor, title=title,
                            body=f"<p>{title}.</p>")  # fmt: skip
         return {"id": post.pk, "url": post.get_absolute_url()}
+
+    def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:
+        """A blog showing a national race made of ``states``, AP having called ``calls``
+        (pending: an editor confirms them with ``confirm_state``)."""
+        import json
+
+        from django.utils import timezone
+
+        from results.ingest import import_document
+        from results.ingest.synthetic import presidential_document
+        from results.models import Race
+
+        blog = self.create_blog(slug=slug, title="Election night (browser tests)")
+        doc = presidential_document(states, at=timezone.now() - timedelta(minutes=5),
+                                    reporting=0.9, counties=3, calls=calls)  # fmt: skip
+        report = import_document(json.dumps(doc).encode())
+        assert report.ok, report.errors
+        national = Race.objects.get(level="national", election_date="2024-11-05")
+        from liveblog.models import LiveBlog
+
+        LiveBlog.objects.get(slug=slug).races.add(national)
+        return {"blog": blog, "national": national.slug}
+
+    def confirm_state(self, postal: str) -> dict[str, Any]:
+        """The second demo editor confirms AP's pending call of a state."""
+        from django.contrib.auth.models import User
+
+        from results.models import WinnerCall
+        from results.services import winner_confirm
+
+        call = WinnerCall.objects.get(race__state_postal=postal, race__level="state",
+                                      withdrawn_at=None, confirmed_at=None)  # fmt: skip
+        winner_confirm(call=call, by=User.objects.get(username="editor2"))
+        return {"call": call.pk}
 
     def restore_call(self, candidate: str, race: str = DEMO_RACE) -> dict[str, Any]:
         """Make ``candidate`` the demo race's confirmed call again (two editors)."""

@@ -405,6 +405,12 @@ class Newsroom:
         """Create a draft (not public); returns its ``id`` and permalink ``url``."""
         return self.call("draft", title=title, blog=blog)
 
+    def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:
+        return self.call("presidential", slug=slug, states=states, calls=calls, timeout=60)
+
+    def confirm_state(self, postal: str) -> dict[str, Any]:
+        return self.call("confirm_state", postal=postal)
+
     def restore_call(self, candidate: str) -> dict[str, Any]:
         """Make ``candidate`` the demo race's confirmed winner again."""
         return self.call("restore_call", candidate=candidate)

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from liveblog.demo.loader import load_demo
 from liveblog.models import LiveBlog, Post
+from results.ingest import import_document
+from results.ingest.synthetic import presidential_document
 from results.models import Race
 from tests import factories
 from tests.liveblog.test_page import make_posts
@@ -62,13 +64,23 @@ def pages(client: Client) -> dict[str, str]:
     )  # fmt: skip
     post = Post.objects.filter(blog=demo).published().newest_first().first()
     assert post is not None
+    demo_race = Race.objects.get()
+    # A national race of per-state documents, with its states table and tile map.
+    doc = presidential_document(["PA", "GA", "ME"], at=timezone.now() - timedelta(hours=1),
+                                counties=2, calls={"PA": 1})  # fmt: skip
+    assert import_document(json.dumps(doc).encode()).ok
+    national = Race.objects.get(level="national")
+    election = factories.LiveBlogFactory(slug="election", status=LiveBlog.Status.LIVE)
+    election.races.add(national)
     urls = {
         "blog index": "/live/",
         "live page": f"/live/{demo.slug}/",
         "key events": f"/live/{demo.slug}/?filter=key-events",
         "older posts page": f"/live/{demo.slug}/?before={older}",
         "permalink": post.get_absolute_url(),
-        "results page": f"/results/{Race.objects.get().slug}/",
+        "results page": f"/results/{demo_race.slug}/",
+        "national results page": f"/results/{national.slug}/",
+        "live page with states": "/live/election/",
         "ended blog": "/live/over/",
         "scheduled blog": "/live/soon/",
     }
@@ -94,7 +106,7 @@ def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings) ->
         written.append(path)
 
     assert validate(vnu, written) == []
-    assert len(written) == 9
+    assert len(written) == 11
 
 
 def validate(vnu: Path, written: list[Path]) -> list[str]:
@@ -120,6 +132,14 @@ def test_the_live_desk_is_valid_html(vnu: Path, tmp_path: Path, settings) -> Non
     desk = f"/admin/desk/{demo.slug}/"
     post = Post.objects.filter(blog=demo).published().newest_first().first()
     assert post is not None
+    demo_race = Race.objects.get()
+    # A national race of per-state documents, with its states table and tile map.
+    doc = presidential_document(["PA", "GA", "ME"], at=timezone.now() - timedelta(hours=1),
+                                counties=2, calls={"PA": 1})  # fmt: skip
+    assert import_document(json.dumps(doc).encode()).ok
+    national = Race.objects.get(level="national")
+    election = factories.LiveBlogFactory(slug="election", status=LiveBlog.Status.LIVE)
+    election.races.add(national)
     client = Client()
     written = []
     for username in ("editor", "reporter"):
@@ -138,4 +158,4 @@ def test_the_live_desk_is_valid_html(vnu: Path, tmp_path: Path, settings) -> Non
             path.write_text(html if name in answers else FRAGMENT.format(html))
             written.append(path)
     assert validate(vnu, written) == []
-    assert len(written) == 9
+    assert len(written) == 11

@@ -1,0 +1,102 @@
+"""Election night in a browser: a national race's states table and tile map on the live
+page and the results page, redrawn when an editor confirms a state's call, accessible to
+axe-core; the call's post waits on the editors' desk and never shows to readers first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .support import LIVE_TIMEOUT_MS
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed"
+).expect
+
+pytestmark = pytest.mark.browser
+SLUG = "election-night-states"
+STATES = ["PA", "GA", "MI", "WI", "AZ"]
+
+
+@pytest.fixture(scope="module")
+def election(newsroom):
+    return newsroom.presidential(SLUG, STATES, {"PA": 1, "GA": 1, "MI": 0})
+
+
+def axe(page, axe_script) -> list[dict]:
+    page.add_script_tag(path=str(axe_script))
+    return page.evaluate("async () => (await axe.run(document)).violations")
+
+
+def test_the_states_render_filter_and_update_live_when_a_state_is_called(
+    server, newsroom, open_reader, election
+):
+    reader = open_reader(server, slug=SLUG)
+    page = reader.page
+    states = page.locator("#results details.results-states")
+    expect(states).to_have_count(1)
+    expect(states).not_to_have_attribute("open", "")  # collapsed under the header
+    states.locator("summary").click()
+    expect(states.locator("tbody tr")).to_have_count(len(STATES))
+    expect(states.locator(".tile-map g.tile")).to_have_count(len(STATES))
+    pa_tile = states.locator('.tile-map g[data-state="PA"]')
+    expect(pa_tile).to_have_class(re.compile(r"\bis-leading\b"))
+    expect(states.locator("summary")).to_have_text("States: 0 called, 5 to call")
+
+    # Filter and sort with the script; the choice survives the live redraw below.
+    states.get_by_role("button", name="Not called").click()
+    expect(states.locator("tbody tr:not([hidden])")).to_have_count(5)
+    states.get_by_role("button", name="Electoral votes").click()
+    first = states.locator("tbody tr").first.locator("th")
+    expect(first).to_have_text("Pennsylvania")  # 19, the most at stake of these
+
+    newsroom.confirm_state("PA")
+    expect(pa_tile).to_have_class(re.compile(r"\bis-called\b"), timeout=LIVE_TIMEOUT_MS)
+    states = page.locator("#results details.results-states")
+    expect(states).to_have_attribute("open", "")  # still open as the reader left it
+    row = states.locator('tbody tr[data-state="PA"]')
+    expect(row).to_contain_text("Called for Donald Trump by AP at ")
+    expect(row).to_be_hidden()  # "Not called" is still chosen
+    expect(states.locator("tbody tr:not([hidden])")).to_have_count(4)
+    expect(page.locator("#results .results-to-go")).to_have_text("4 states to call")
+    assert pa_tile.get_attribute("aria-label") == (
+        "Pennsylvania, 19 electoral votes: called for Donald Trump"
+    )
+    reader.assert_not_reloaded()
+    assert not reader.errors
+
+
+@pytest.mark.parametrize("where", ["live page", "results page"])
+def test_the_states_have_no_axe_violations(server, new_context, axe_script, election, where):
+    page = new_context(bypass_csp=True).new_page()
+    path = f"/live/{SLUG}/" if where == "live page" else f"/results/{election['national']}/"
+    assert page.goto(server.page(path)).status == 200
+    details = page.locator("details.results-states")
+    if where == "live page":
+        details.locator("summary").click()
+    expect(details.locator(".tile-map")).to_be_visible()
+    violations = axe(page, axe_script)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+
+
+def test_a_confirmed_call_waits_on_the_desk_and_not_on_the_page(
+    server, newsroom, new_context, open_reader, browser_db, election
+):
+    desk = new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    desk.goto(server.page(f"/admin/login/?next=/admin/desk/{SLUG}/"))
+    desk.fill("#id_username", "editor")
+    desk.fill("#id_password", browser_db.password)
+    with desk.expect_navigation():
+        desk.click("input[type=submit]")
+    expect(desk.locator("#desk-connection")).to_have_attribute("data-state", "live")
+    reader = open_reader(server, slug=SLUG)
+
+    newsroom.confirm_state("GA")
+    queued = desk.locator("#region-queue", has_text="AP calls Georgia for Donald Trump")
+    expect(queued).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    reader.page.wait_for_timeout(1500)
+    expect(reader.page.locator(".post-title", has_text="AP calls Georgia")).to_have_count(0)
+    fresh = new_context().new_page()
+    fresh.goto(server.page(f"/live/{SLUG}/"))
+    expect(fresh.locator(".post-title", has_text="AP calls Georgia")).to_have_count(0)
