@@ -132,14 +132,6 @@ def test_the_live_desk_is_valid_html(vnu: Path, tmp_path: Path, settings) -> Non
     desk = f"/admin/desk/{demo.slug}/"
     post = Post.objects.filter(blog=demo).published().newest_first().first()
     assert post is not None
-    demo_race = Race.objects.get()
-    # A national race of per-state documents, with its states table and tile map.
-    doc = presidential_document(["PA", "GA", "ME"], at=timezone.now() - timedelta(hours=1),
-                                counties=2, calls={"PA": 1})  # fmt: skip
-    assert import_document(json.dumps(doc).encode()).ok
-    national = Race.objects.get(level="national")
-    election = factories.LiveBlogFactory(slug="election", status=LiveBlog.Status.LIVE)
-    election.races.add(national)
     client = Client()
     written = []
     for username in ("editor", "reporter"):
@@ -158,4 +150,4 @@ def test_the_live_desk_is_valid_html(vnu: Path, tmp_path: Path, settings) -> Non
             path.write_text(html if name in answers else FRAGMENT.format(html))
             written.append(path)
     assert validate(vnu, written) == []
-    assert len(written) == 11
+    assert len(written) == 9
