@@ -29,7 +29,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(LAPTOP) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Benchmarks (docs/performance.md): BENCH=push|poll|cost|ingest for one, BENCH_ARGS=--quick.
+## Benchmarks (docs/performance.md): BENCH=push|poll|cost|ingest|origin|images|ap for one, BENCH_ARGS=--quick.
 ## Needs redis-server, nginx and wrk (apt-get install redis-server nginx-light wrk);
 ## set DATABASE_URL to measure on PostgreSQL (it creates and drops newsroom_bench).
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)

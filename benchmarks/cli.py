@@ -18,7 +18,7 @@ from . import machine, report
 from .stack import ROOT, Stack
 
 RESULTS = ROOT / "benchmarks" / "results"
-NAMES = ("push", "poll", "cost", "ingest", "origin", "images")
+NAMES = ("push", "poll", "cost", "ingest", "origin", "images", "ap")
 STACKLESS = {"images"}  # measured in processes of their own: no servers to start
 
 
@@ -33,6 +33,8 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
         from .images import run
     elif name == "origin":
         from .origin import run
+    elif name == "ap":
+        from .apimport import run
     else:
         from .ingest import run
     return run

@@ -23,7 +23,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def table(name: str, figures: dict[str, Any]) -> str:
     tables = {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest, "images": _images,
-              "origin": _origin}  # fmt: skip
+              "origin": _origin, "ap": _ap}  # fmt: skip
     return tables[name](figures)
 
 
@@ -96,6 +96,19 @@ def _ingest(figures: dict[str, Any]) -> str:
         ["results ingest", "snapshots/s median (min-max)"],
         [[figures["label"], fmt_summary(figures["per_second"], "", 1)]],
     )
+
+
+def _ap(figures: dict[str, Any]) -> str:
+    targets = figures["targets"]
+    rows = [
+        [what, fmt_summary(figures[key], "", 3),
+         f"< {targets[key]}" if key in targets else ""]
+        for what, key in (("first import", "first_import_s"),
+                          ("unchanged re-import", "unchanged_reimport_s"),
+                          ("next update (every state moved)", "next_update_s"))
+    ]  # fmt: skip
+    out = _table([f"AP import: {figures['label']}", "seconds median (min-max)", "target"], rows)
+    return out + f"\ntargets {'met' if figures['met'] else 'NOT met'}"
 
 
 def plots(results: Path) -> None:

@@ -34,7 +34,7 @@ from . import ap_fields as f
 from .ap_fields import RacePlan
 from .checks import Refused, aware_time, field, ident, items, join, mapping, text
 from .report import ImportReport
-from .store import record_race_plan
+from .store import record_race_plan, skip_stored
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -75,7 +75,7 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
         seen[plan.source_id] = label
         plans.append(plan)
     with rollups_deferred():  # one national roll-up per document, not one per state
-        for plan in plans:
+        for plan in skip_stored(plans, report):
             record_race_plan(plan, by=by, report=report)
     return report
 

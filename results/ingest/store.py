@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from results.models import Candidate, Race, ResultSnapshot
+from results.models import Candidate, CandidateResult, Race, ResultSnapshot
 from results.services import (
     CandidateCount,
     snapshot_record,
@@ -75,6 +75,38 @@ def _incoming_votes(race: Race, counts: list[CandidateCount]) -> dict[int, int]:
     keys = {c.name: c.pk for c in race.candidates.all()}
     keys |= {c.source_id: c.pk for c in race.candidates.all() if c.source_id}
     return {keys.get(c.candidate, -1): c.popular_votes for c in counts}
+
+
+def skip_stored(plans: list[RacePlan], report: ImportReport) -> list[RacePlan]:
+    """The plans whose snapshot is not stored yet. AP answers most polls with what it sent
+    before: those races are found in one query (their votes in a second) and skipped,
+    with a warning if the same sequence now carries different votes."""
+    wanted = {(p.source_id, p.election_date, p.source_seq): p for p in plans if p.counted}
+    if not wanted:
+        return plans
+    found = ResultSnapshot.objects.filter(
+        source=SOURCE,
+        source_seq__in={key[2] for key in wanted},
+        race__source_id__in={key[0] for key in wanted},
+    ).values_list("pk", "race__source_id", "race__election_date", "source_seq")
+    stored = {pk: (source_id, day, seq) for pk, source_id, day, seq in found
+              if (source_id, day, seq) in wanted}  # fmt: skip
+    votes: dict[int, dict[str, int]] = {pk: {} for pk in stored}
+    for snapshot_id, candidate, count in CandidateResult.objects.filter(
+        snapshot_id__in=stored
+    ).values_list("snapshot_id", "candidate__source_id", "popular_votes"):
+        votes[snapshot_id][candidate] = count
+    skipped = set()
+    for pk, key in stored.items():
+        plan = wanted[key]
+        skipped.add(key)
+        report.duplicates_skipped += 1
+        if votes[pk] != {c.source_id: c.votes for c in plan.candidates}:
+            report.warnings.append(
+                f"{plan.label}: {SOURCE} {plan.source_seq!r} is already stored with different "
+                "votes; the stored snapshot is kept (a correction needs a new sequence)"
+            )
+    return [p for p in plans if (p.source_id, p.election_date, p.source_seq) not in skipped]
 
 
 def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -> None:

@@ -162,6 +162,7 @@ def presidential_document(
     calls: Mapping[str, int | Mapping[str, int]] | None = None,
     counties: int | None = None,
     seed: int = 2024,
+    election_date: str = "2024-11-05",
 ) -> dict[str, Any]:
     """A whole AP response: every state's race (or ``states``), called as ``calls`` says."""
     calls = calls or {}
@@ -178,7 +179,7 @@ def presidential_document(
         for postal in chosen
     ]
     return {
-        "electionDate": "2024-11-05",
+        "electionDate": election_date,
         "timestamp": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "races": races,
         "nextrequest": "https://api.ap.org/v2/elections/2024-11-05?level=ru&officeID=P",
