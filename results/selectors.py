@@ -19,6 +19,7 @@ class CandidateLine:
     share: Decimal | None
     electoral_votes: int | None
     is_winner: bool
+    runoff: bool = False  # advances to a runoff (AP's "R")
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
                     else None,
                     electoral_votes=result.electoral_votes if result else None,
                     is_winner=calls.get(race.pk) == candidate.pk,
+                    runoff=bool(result and result.runoff),
                 )
             )
         winner = next((line.candidate for line in lines if line.is_winner), None)

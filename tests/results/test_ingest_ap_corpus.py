@@ -113,3 +113,32 @@ def test_two_moments_of_one_night_the_later_one_is_what_readers_see():
     again = importing(early, allow_test=True)
     assert again.snapshots_created == 0
     assert ResultSnapshot.objects.latest_of(mail.pk) == latest
+
+
+def test_runoff_flags_are_kept_and_are_not_calls(client):
+    doc = load("district")
+    race = doc["races"][1]  # Iowa's Republican caucus
+    for unit in race["reportingUnits"]:
+        for candidate in unit["candidates"][:2]:
+            candidate["winner"] = "R"  # both advance to a runoff
+    report = importing(doc)
+    assert report.ok, report.errors
+    stored = Race.objects.get(source_id="IA-16957")
+    assert not stored.calls.exists()
+    latest = ResultSnapshot.objects.latest_of(stored.pk)
+    assert sorted(latest.results.filter(runoff=True).values_list("candidate__name", flat=True)
+                  ) == ["Donald Trump", "Ted Cruz"]  # fmt: skip
+    page = client.get(f"/results/{stored.slug}/").content.decode()
+    assert page.count("Advances to a runoff") == 2
+
+
+def test_a_winner_flag_ap_never_sends_refuses_the_race_by_path():
+    doc = load("district")
+    doc["races"][1]["reportingUnits"][0]["candidates"][0]["winner"] = "yes"
+    report = importing(doc)
+    assert report.errors == [
+        'races[1] (IA-16957) reportingUnits[0].candidates[0].winner: expected "X" (called) '
+        'or "R" (runoff), got "yes"'
+    ]
+    assert Race.objects.filter(source_id="IA-16672").exists()  # the other race imports
+    assert not Race.objects.filter(source_id="IA-16957").exists()

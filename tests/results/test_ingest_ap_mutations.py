@@ -19,7 +19,7 @@ from results.models import Candidate, Race, ResultSnapshot
 from .ap_corpus import assert_stored_as_sent, load, top_unit
 
 pytestmark = pytest.mark.django_db
-NAMES = ["county", "town", "mail ballots", "caucus", "district"]
+NAMES = ["county", "town", "mail ballots", "caucus", "district", "presidential"]
 # The big documents are trimmed to these many races (towns, primaries and the uncontested
 # race kept): the mutations are the same, the test minutes are not.
 MAX_RACES = 24
