@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 
@@ -41,19 +42,27 @@ _deferred: ContextVar[set[int] | None] = ContextVar("rollups_deferred", default=
 
 
 @contextmanager
-def rollups_deferred() -> Iterator[None]:
-    """Collect the national races to add up while importing; add each up once at the end."""
+def rollups_deferred() -> Iterator[list[str]]:
+    """Collect the national races to add up while importing; add each up once at the end.
+
+    Yields a list that receives a line for each roll-up that was refused (a state's
+    figures that do not add up): the import reports it and the poller keeps running."""
+    problems: list[str] = []
     if _deferred.get() is not None:  # already collecting (nested)
-        yield
+        yield problems
         return
     pending: set[int] = set()
     token = _deferred.set(pending)
     try:
-        yield
+        yield problems
     finally:
         _deferred.reset(token)
     for race_id in sorted(pending):
-        national_rollup(race_id)
+        try:
+            national_rollup(race_id)
+        except ValidationError as exc:
+            name = Race.objects.filter(pk=race_id).values_list("name", flat=True).first()
+            problems.append(f"national roll-up of {name}: {' '.join(exc.messages)}")
 
 
 def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],

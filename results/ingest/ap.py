@@ -74,9 +74,10 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
             continue
         seen[plan.source_id] = label
         plans.append(plan)
-    with rollups_deferred():  # one national roll-up per document, not one per state
+    with rollups_deferred() as problems:  # one national roll-up per document
         for plan in skip_stored(plans, report):
             record_race_plan(plan, by=by, report=report)
+    report.errors += problems
     return report
 
 

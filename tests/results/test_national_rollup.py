@@ -210,3 +210,21 @@ def test_an_editor_sets_up_a_national_race_from_typed_state_races(client, editor
     us.refresh_from_db()
     assert (us.threshold, us.units_total) == (23, 3)  # 44 at stake
     assert figures(us) == {"Kamala Harris": (240, 0), "Donald Trump": (240, 0)}
+
+
+def test_a_roll_up_that_does_not_add_up_is_reported_and_the_states_stay(monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from results import rollup
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("The votes add up to more than 1,000,000,000,000.")
+
+    monkeypatch.setattr(rollup, "snapshot_record", refuse)
+    report = import_document(json.dumps(document()).encode())
+    assert report.errors == [
+        "national roll-up of United States President 2024: The votes add up to more than "
+        "1,000,000,000,000."
+    ]
+    assert report.snapshots_created == len(STATES)  # the states imported all the same
+    assert not ResultSnapshot.objects.filter(race=national()).exists()
