@@ -29,10 +29,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
 
 from .geography import state_name
-from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
+from .models import Candidate, CandidateResult, Race, ResultSnapshot
+from .selectors import state_contests
 from .services import CandidateCount, UnitCount, snapshot_record, winner_call_from_feed
 
 SOURCE = "Newsroom roll-up"
@@ -87,27 +87,10 @@ def national_rollup(race_id: int) -> ResultSnapshot | None:
     national = Race.objects.select_for_update().filter(pk=race_id, level="national").first()
     if national is None:
         return None
-    latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).standing().newest_first()
-    states = list(
-        national.states.annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1])).order_by(
-            "state_postal", "pk"
-        )
-    )
+    contests = state_contests(national)
+    states, snapshots, calls = contests.races, contests.snapshots, contests.calls
     if not states:
         return None
-    results = CandidateResult.objects.select_related("candidate")
-    snapshots = {
-        s.race_id: s
-        for s in ResultSnapshot.objects.filter(
-            pk__in=[r.latest_snapshot_id for r in states if r.latest_snapshot_id]
-        ).prefetch_related(Prefetch("results", queryset=results))
-    }
-    calls = {
-        c.race_id: c
-        for c in WinnerCall.objects.filter(
-            race__in=states, withdrawn_at__isnull=True, confirmed_at__isnull=False
-        ).select_related("candidate")
-    }
     votes: dict[str, int] = defaultdict(int)
     electoral: dict[str, int] = defaultdict(int)
     people: dict[str, Candidate] = {}

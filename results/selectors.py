@@ -133,19 +133,27 @@ class StateRow:
         return self.margin is not None and self.margin < CLOSE_MARGIN
 
 
-def state_rows(national: Race) -> list[StateRow]:
-    """The state contests of a national race with their leaders, margins and calls, in
-    three queries."""
+@dataclass(frozen=True)
+class StateContests:
+    """A national race's state races, the latest snapshot of each (results and their
+    candidates loaded) and each one's confirmed call: three queries."""
+
+    races: list[Race]
+    snapshots: dict[int, ResultSnapshot]
+    calls: dict[int, WinnerCall]
+
+
+def state_contests(national: Race) -> StateContests:
     latest = ResultSnapshot.objects.filter(race=OuterRef("pk")).standing().newest_first()
-    states = list(
+    states: list[Race] = list(
         national.states.annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1]))
-        .order_by("state_postal", "name")
+        .order_by("state_postal", "name", "pk")
     )  # fmt: skip
     results = CandidateResult.objects.select_related("candidate")
     snapshots = {
         s.race_id: s
         for s in ResultSnapshot.objects.filter(
-            pk__in=[r.latest_snapshot_id for r in states if r.latest_snapshot_id]
+            pk__in=[r.latest_snapshot_id for r in states if r.latest_snapshot_id]  # type: ignore[attr-defined]
         ).prefetch_related(Prefetch("results", queryset=results))
     }
     calls = {
@@ -154,6 +162,13 @@ def state_rows(national: Race) -> list[StateRow]:
             race__in=states, withdrawn_at__isnull=True, confirmed_at__isnull=False
         ).select_related("candidate")
     }
+    return StateContests(states, snapshots, calls)
+
+
+def state_rows(national: Race) -> list[StateRow]:
+    """The state contests of a national race with their leaders, margins and calls."""
+    contests = state_contests(national)
+    states, snapshots, calls = contests.races, contests.snapshots, contests.calls
     rows = []
     for state in states:
         snapshot = snapshots.get(state.pk)

@@ -10,18 +10,8 @@ from django.urls import reverse
 
 from liveblog.models import Change
 from results.models import ResultSnapshot, WinnerCall
-from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def race(blog):
-    race = factories.RaceFactory(slug="president")
-    factories.CandidateFactory(race=race, name="Kamala Harris")
-    factories.CandidateFactory(race=race, name="Donald Trump")
-    blog.races.add(race)
-    return race
 
 
 def record(client, race, **overrides):

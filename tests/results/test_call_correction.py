@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def race(blog):
-    race = factories.RaceFactory(slug="president")
-    factories.CandidateFactory(race=race, name="Kamala Harris")
-    factories.CandidateFactory(race=race, name="Donald Trump")
-    blog.races.add(race)
-    return race
-
-
-@pytest.fixture
 def standing(race, editor, second_editor):
     """A confirmed call for Harris (the one to correct)."""
     harris = race.candidates.get(name="Kamala Harris")
