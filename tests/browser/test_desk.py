@@ -232,12 +232,14 @@ def test_timeline_pin_correct_retract_and_schedule_reach_other_desks_and_readers
     editor.fill("#id_correction_note", "An earlier version gave the wrong time.")
     editor.click("#compose button[value=save]")
     expect(editor.locator("#desk-toast")).to_contain_text("saved")
-    expect(reader.page.locator(f"#post-{post['id']} .post-title")).to_have_text(
+    # Pinned, the post is shown once: in the pinned slot.
+    expect(reader.page.locator(f"#pinned-post-{post['id']} .post-title")).to_have_text(
         corrected, timeout=LIVE_TIMEOUT_MS
     )
-    expect(reader.page.locator(f"#post-{post['id']} .post-updated")).to_contain_text(
+    expect(reader.page.locator(f"#pinned-post-{post['id']} .post-updated")).to_contain_text(
         "wrong time", timeout=LIVE_TIMEOUT_MS
     )
+    expect(reader.page.locator(f"#post-{post['id']}")).to_have_count(0)
     expect(timeline_item(holly, corrected).first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
 
     # Retract, with a reason in a dialog: gone from the reader's page and Holly's desk.
@@ -248,7 +250,10 @@ def test_timeline_pin_correct_retract_and_schedule_reach_other_desks_and_readers
     dialog.locator("textarea[name=reason]").fill("Published in error.")
     dialog.get_by_role("button", name="Retract").click()
     expect(dialog).to_be_hidden()
-    expect(reader.item(post["id"])).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    expect(reader.page.locator(f"#pinned-post-{post['id']}")).to_have_count(
+        0, timeout=LIVE_TIMEOUT_MS
+    )
+    expect(reader.item(post["id"])).to_have_count(0)
     expect(timeline_item(holly, corrected)).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
     assert newsroom.post_state(post["id"])["status"] == "retracted"
 
