@@ -343,6 +343,7 @@
   function openCompose(url, quiet) {
     if (!quiet) { release(); }
     clearInterval(lockTimer);
+    var focused = document.activeElement;  // where the user was when they asked
     return fetch(url, {credentials: "same-origin", headers: {"HX-Request": "true"}}).then(function (response) {
       return response.text().then(function (html) {
         if (!response.ok) { toast(response.status === 403 ? "You cannot edit this post." : "Could not open the post.", false); return; }
@@ -358,7 +359,12 @@
         if (window.django && window.django.jQuery) { window.django.jQuery(fresh).trigger("formset:added"); }
         bindCompose();
         startLockRenewal();
-        fresh.querySelector("[name=title]").focus();
+        // The title takes the focus, unless the user moved it meanwhile (Alt+3 right
+        // after publishing): never pull them back.
+        var now = document.activeElement;
+        if (now === focused || now === document.body || fresh.contains(now)) {
+          fresh.querySelector("[name=title]").focus();
+        }
       });
     });
   }
