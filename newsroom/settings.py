@@ -115,8 +115,15 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Persistent connections for WSGI workers (a thread serves request after request). An
+# ASGI process runs each request's sync code in a thread of its own: a kept connection is
+# never reused there and stays open until PostgreSQL runs out, so the ASGI entry points
+# set this to 0 (docs/deployment.md).
+DB_CONN_MAX_AGE = int(os.environ.get("NEWSROOM_DB_CONN_MAX_AGE", "60"))
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
     if DATABASE_URL
     else {
         "ENGINE": "django.db.backends.sqlite3",

@@ -11,11 +11,12 @@ refreshes the staff channel triggers alike. Every view but the stream is wrapped
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import (
     Http404,
     HttpRequest,
@@ -387,17 +388,30 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- The staff channel ------------------------------------------------------------------
+def _stream_access(request: HttpRequest, slug: str) -> tuple[int | None, tuple[int, int] | None]:
+    """The signed-in user's id if they may follow the desk, and the blog's (pk, desk_seq).
+
+    Runs in the request's thread, which lives as long as the stream: its database
+    connection must not (each open desk held one until PostgreSQL ran out)."""
+    try:
+        user = request.user
+        if not (user.is_staff and user.has_perm("liveblog.view_post")):
+            return None, None
+        blog = LiveBlog.objects.filter(slug=slug).values_list("pk", "desk_seq").first()
+        return user.pk, blog
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The desk's Server-Sent Events (``channel``): signed-in staff who may see posts."""
     if request.method != "GET":
         return HttpResponse(status=405)
-    user = await request.auser()
-    allowed = user.is_staff and await sync_to_async(user.has_perm)("liveblog.view_post")
-    if not allowed:
+    user_id, blog = await sync_to_async(_stream_access)(request, slug)
+    if user_id is None:
         return HttpResponse("The live desk is for newsroom staff.", status=403,
                             content_type="text/plain")  # fmt: skip
-    blog = await sync_to_async(LiveBlog.objects.filter(slug=slug).values_list("pk", "desk_seq")
-                               .first)()  # fmt: skip
     if blog is None:
         raise Http404("No such live blog.")
     after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
@@ -406,7 +420,7 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     # A cursor beyond the log comes from another database: replay from the start (or,
     # past the catch-up limit, redraw everything).
     response = StreamingHttpResponse(
-        channel.events(blog[0], after if after <= blog[1] else 0, cast(int, user.pk))
+        channel.events(blog[0], after if after <= blog[1] else 0, user_id)
     )
     for header, value in live_stream.HEADERS.items():
         response[header] = value
