@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from results.models import WinnerCall
+
 from .changes import record_change
 from .models import Change, LiveBlog
+from .services.calls import draft_call_posts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -20,9 +23,5 @@ def results_changed(
         record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
     if payload.get("call") and not payload.get("withdrawn") and by is not None:
         # A call an editor confirmed: its post waits in the approval queue.
-        from results.models import WinnerCall
-
-        from .services.calls import draft_call_posts
-
         call = WinnerCall.objects.select_related("race", "candidate").get(pk=payload["call"])
         draft_call_posts(call=call, by=by)

@@ -252,8 +252,8 @@ def editor_page(new_context: Callable[..., Any], browser_db: BrowserDatabase) ->
     """A second context logged into a server's admin as the demo ``editor`` (or another
     demo user: ``editor2``, ``reporter``)."""
 
-    def login(target: Server, username: str = "editor") -> Any:
-        page = new_context().new_page()
+    def login(target: Server, username: str = "editor", **context_options: Any) -> Any:
+        page = new_context(**context_options).new_page()
         page.goto(target.page("/admin/login/?next=/admin/"))
         page.fill("#id_username", username)
         page.fill("#id_password", browser_db.password)

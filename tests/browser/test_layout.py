@@ -5,7 +5,6 @@ The screenshots go to docs/screenshots/ (the README shows the reader page and th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,21 +27,10 @@ SIDEWAYS = """() => [...document.querySelectorAll('#changelist .results, .result
   .map(e => `${e.className}: ${e.scrollWidth} > ${e.clientWidth}`)"""
 
 
-def _login(page: Any, server: Any, password: str) -> None:
-    page.goto(server.page("/admin/login/?next=/admin/"))
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-
-
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_pages_fit_their_window_and_are_photographed(server, newsroom, new_context,
-                                                    browser_db, width):  # fmt: skip
-    context = new_context(viewport=WIDTHS[width], is_mobile=width == "phone",
-                          has_touch=width == "phone")  # fmt: skip
-    page = context.new_page()
-    _login(page, server, browser_db.password)
+def test_pages_fit_their_window_and_are_photographed(server, newsroom, editor_page, width):
+    phone = width == "phone"
+    page = editor_page(server, viewport=WIDTHS[width], is_mobile=phone, has_touch=phone)
     post_id = newsroom.visible_posts()[0]
     paths = dict(PAGES)
     paths["admin-post"] = f"/admin/liveblog/post/{post_id}/change/"
