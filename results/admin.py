@@ -25,7 +25,7 @@ from newsroom.template_filters import when
 from . import services
 from .forms import CallForm, CorrectCallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
-from .rollup import national_rollup
+from .rollup import rollup_or_report
 
 _M = TypeVar("_M", bound=Model)
 
@@ -95,6 +95,7 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CandidateInline]
     change_form_template = "admin/results/race/change_form.html"
+    readonly_fields = ["rollup_problem"]
     fieldsets = [
         (
             None,
@@ -113,7 +114,7 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
         (
             "National count",
             {
-                "fields": ["level", "parent", "state_postal", "electoral_votes"],
+                "fields": ["level", "parent", "state_postal", "electoral_votes", "rollup_problem"],
                 "description": "A national race adds up the state races that name it: electoral "
                 "votes of confirmed calls, the popular vote, the states to call.",
             },
@@ -134,7 +135,7 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
         # adds up again now, not at the next result.
         for race_id in {obj.pk if obj.level == "national" else None, obj.parent_id, before}:
             if race_id is not None:
-                national_rollup(race_id)
+                rollup_or_report(race_id)
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view

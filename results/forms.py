@@ -8,7 +8,21 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from .models import Candidate, Race, ResultSnapshot, WinnerCall, vote_share
+from newsroom.bounds import column_max
+
+from .models import (
+    MAX_ELECTORAL_VOTES,
+    Candidate,
+    CandidateResult,
+    Race,
+    ResultSnapshot,
+    WinnerCall,
+    vote_share,
+)
+from .services import MAX_VOTES
+
+# Every number the form takes is bounded where it enters, by the column it goes to.
+MAX_UNITS = column_max(ResultSnapshot, "units_total")
 
 
 class SnapshotForm(forms.Form):
@@ -32,10 +46,15 @@ class SnapshotForm(forms.Form):
         help_text="The source's own number or time for this update; the same one is never "
         "recorded twice.",
     )
-    units_reporting = forms.IntegerField(min_value=0, required=False, label="Results in")
-    units_total = forms.IntegerField(min_value=0, required=False, label="Results expected")
+    units_reporting = forms.IntegerField(
+        min_value=0, max_value=MAX_UNITS, required=False, label="Results in"
+    )
+    units_total = forms.IntegerField(
+        min_value=0, max_value=MAX_UNITS, required=False, label="Results expected"
+    )
     total_votes = forms.IntegerField(
         min_value=0,
+        max_value=MAX_VOTES,
         required=False,
         help_text="All votes counted, other candidates included. Empty: the sum of the above.",
     )
@@ -60,11 +79,12 @@ class SnapshotForm(forms.Form):
         for candidate in race.candidates.all():
             stored = counts.get(candidate.pk)
             self.fields[f"votes_{candidate.pk}"] = forms.IntegerField(
-                min_value=0, label=f"{candidate.name}: votes",
+                min_value=0, max_value=MAX_VOTES, label=f"{candidate.name}: votes",
                 initial=stored.popular_votes if stored else None,
             )  # fmt: skip
             self.fields[f"electoral_{candidate.pk}"] = forms.IntegerField(
                 min_value=0, required=False, label=f"{candidate.name}: {race.threshold_unit}",
+                max_value=min(MAX_ELECTORAL_VOTES, column_max(CandidateResult, "electoral_votes")),
                 initial=stored.electoral_votes if stored else None,
             )  # fmt: skip
 

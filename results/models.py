@@ -6,9 +6,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from newsroom.media import upload_to
+
+# The electoral votes one contest can carry: far more than any college (the US has 538),
+# and small enough that a national race adding up thousands of them never overflows.
+MAX_ELECTORAL_VOTES = 10_000
 
 
 class Race(models.Model):
@@ -54,13 +59,22 @@ class Race(models.Model):
     )
     state_postal = models.CharField(max_length=10, blank=True, help_text='e.g. "PA".')
     electoral_votes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Electoral votes at stake in this state (AP electTotal)."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_ELECTORAL_VOTES)],
+        help_text="Electoral votes at stake in this state (AP electTotal).",
     )
     race_type = models.CharField(
         max_length=30, blank=True, help_text='"General", "Primary", "Caucus", "Runoff"…'
     )
     party = models.CharField(max_length=20, blank=True, help_text="A primary's party.")
     uncontested = models.BooleanField(default=False)
+    rollup_problem = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why the states could not be added up the last time (empty when they were); "
+        "tried again with the next results.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

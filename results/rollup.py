@@ -15,11 +15,18 @@ header, the API, the history and the live channel treat it like any other race:
 A roll-up runs whenever a state's visible results change (``results_changed``): once per
 document during an import (``rollups_deferred``), at once after an editor's call. It
 records a snapshot only when something readers see changed.
+
+A roll-up that cannot be made (figures that do not add up, a sum no column can hold)
+never raises into the writer that triggered it: it is rolled back alone, its reason is
+kept on the national race (``Race.rollup_problem``, shown to editors) and it is tried
+again with the next change, so one bad document cannot stop an editor's call or the
+poller for the rest of the night.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,13 +35,16 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+
+from newsroom.bounds import check_column
 
 from .geography import state_name
 from .models import Candidate, CandidateResult, Race, ResultSnapshot
 from .selectors import state_contests
 from .services import CandidateCount, UnitCount, snapshot_record, winner_call_from_feed
 
+logger = logging.getLogger(__name__)
 SOURCE = "Newsroom roll-up"
 CALL_SOURCE = "Electoral votes of called states"
 
@@ -58,11 +68,8 @@ def rollups_deferred() -> Iterator[list[str]]:
     finally:
         _deferred.reset(token)
     for race_id in sorted(pending):
-        try:
-            national_rollup(race_id)
-        except ValidationError as exc:
-            name = Race.objects.filter(pk=race_id).values_list("name", flat=True).first()
-            problems.append(f"national roll-up of {name}: {' '.join(exc.messages)}")
+        if problem := rollup_or_report(race_id):
+            problems.append(problem)
 
 
 def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],
@@ -74,7 +81,24 @@ def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],
     if pending is not None:
         pending.add(parent_id)
     else:
-        national_rollup(parent_id)
+        rollup_or_report(parent_id)
+
+
+def rollup_or_report(race_id: int) -> str | None:
+    """Add up a national race, or say why it could not be (kept on the race for editors
+    and returned for the import report); never raises on data. Only the roll-up's own
+    savepoint is rolled back: the writer that asked for it (an import, a call) stands."""
+    try:
+        with transaction.atomic():
+            national_rollup(race_id)
+    except (ValidationError, DatabaseError) as exc:
+        reason = (" ".join(exc.messages) if isinstance(exc, ValidationError)
+                  else f"the database refused a figure ({type(exc).__name__})")  # fmt: skip
+        logger.warning("national roll-up of race %s refused: %s", race_id, reason)
+        Race.objects.filter(pk=race_id).update(rollup_problem=reason[:1000])
+        name = Race.objects.filter(pk=race_id).values_list("name", flat=True).first()
+        return f"national roll-up of {name}: {reason}"
+    return None
 
 
 def _key(candidate: Candidate) -> str:
@@ -118,6 +142,8 @@ def national_rollup(race_id: int) -> ResultSnapshot | None:
                 electoral[key] += state.electoral_votes
     at_stake = sum(s.electoral_votes or 0 for s in states)
     called = len(calls)
+    check_column(at_stake, Race, "threshold", what="The electoral votes of the states in all")
+    check_column(total_votes, ResultSnapshot, "total_votes", what="The states' votes in all")
     _describe(national, at_stake, len(states))
     if not times:
         return None
@@ -182,6 +208,8 @@ def _describe(national: Race, at_stake: int, contests: int) -> None:
     wanted = {"threshold": threshold, "units_total": contests, "unit_label": "state"}
     if threshold:
         wanted["threshold_unit"] = "electoral votes"
+    if national.rollup_problem:  # added up at last: the editors' warning goes
+        wanted["rollup_problem"] = ""
     changed = [name for name, value in wanted.items() if getattr(national, name) != value]
     for name in changed:
         setattr(national, name, wanted[name])

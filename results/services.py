@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from newsroom.bounds import check_column
+
 from .models import (
     Candidate,
     CandidateResult,
@@ -122,12 +124,23 @@ def snapshot_record(
             "for the candidates (shares would pass 100%)."
         )
     units_total = units_total if units_total is not None else race.units_total
+    check_column(units_reporting, ResultSnapshot, "units_reporting", what="Results in")
+    check_column(units_total, ResultSnapshot, "units_total", what="Results expected")
     if units_reporting is not None and units_total is not None and units_reporting > units_total:
         raise ValidationError(
             f"{units_reporting} units reporting is more than the {units_total} in the race."
         )
     unit_rows = [_clean_unit(unit, candidates) for unit in units or []]
     electoral = sum(c.electoral_votes or 0 for c in counts)
+    for count in counts:
+        check_column(
+            count.electoral_votes,
+            CandidateResult,
+            "electoral_votes",
+            what=f"{race.threshold_unit or 'Electoral votes'} for {count.candidate}",
+        )
+    check_column(electoral, CandidateResult, "electoral_votes",
+                 what=f"{race.threshold_unit or 'Electoral votes'} won in all")  # fmt: skip
     if race.threshold and electoral > 2 * race.threshold - 1:
         # A majority threshold T means at most 2T - 1 at stake (270 to win: 538).
         raise ValidationError(
@@ -185,6 +198,8 @@ def _clean_unit(unit: UnitCount, candidates: dict[str, Candidate]) -> dict[str, 
     for key, value in unit.votes.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ValidationError(f"Votes for {key} in {unit.name} must be whole numbers ≥ 0.")
+    for name, words in (("units_reporting", "results in"), ("units_total", "results expected")):
+        check_column(getattr(unit, name), SnapshotUnit, name, what=f"{unit.name}: {words}")
     if (
         unit.units_reporting is not None
         and unit.units_total is not None

@@ -70,7 +70,11 @@ def poll_feed() -> str:
         # 401, 403, 404…: retrying will not help; the next scheduled poll tries again.
         logger.error("Results feed answered HTTP %s; nothing imported.", exc.code)
         return f"refused: HTTP {exc.code}"
-    report = import_document(body, filename=urlsplit(url).path)
+    try:
+        report = import_document(body, filename=urlsplit(url).path)
+    except Exception:  # a bug or a database fault: reported, and the next poll tries again
+        logger.exception("Results feed: the import failed; nothing more was stored.")
+        return "failed: the import stopped on an error (logged); the next poll tries again"
     # Remembered only once imported: a crash mid-import must not turn the retry into a 304.
     if new_etag:
         cache.set(etag_key(url), new_etag, ETAG_TTL_SECONDS)

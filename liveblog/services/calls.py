@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from results.geography import state_name
 from results.models import Race, ResultSnapshot, WinnerCall
-from results.rollup import national_rollup
+from results.rollup import rollup_or_report
 from results.selectors import race_boards
 
 from ..models import Label, LiveBlog, Post
@@ -38,7 +38,7 @@ def draft_call_posts(*, call: WinnerCall, by: User) -> list[Post]:
         return []
     national = None
     if race.parent_id is not None:
-        national_rollup(race.parent_id)  # the count the post quotes includes this call
+        rollup_or_report(race.parent_id)  # the count the post quotes includes this call
         [national] = race_boards([race.parent_id], with_history=False)
     title, body = call_words(call, race, national)
     label = Label.objects.filter(slug="breaking").first()

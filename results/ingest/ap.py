@@ -164,7 +164,6 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
     postal = text(field(top, "statePostal", top_path), join(top_path, "statePostal"), max_length=10)
     reporting, total = f.precincts(top, top_path)
     candidates = f.candidates(top, top_path)
-    f.check_electoral(top, top_path, candidates)
     known = {c.source_id for c in candidates}
     # New England reports by town: towns share their county's FIPS code.
     fips = [u.get("fipsCode") for u, level in zip(units, levels, strict=True)
@@ -185,6 +184,9 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
             district_votes.append(electoral)
     stamp = field(top, "lastUpdated", top_path)
     at_stake = f.electoral_total(top, top_path)
+    with_districts = f.with_district_votes(candidates, district_votes)
+    f.check_electoral(top_path, with_districts, at_stake,
+                      from_districts=with_districts is not candidates)  # fmt: skip
     return RacePlan(
         label=label,
         source_id=f"{postal}-{race_id}",
@@ -201,7 +203,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
         source_seq=text(stamp, join(top_path, "lastUpdated"), max_length=60),
         units_reporting=reporting,
         units_total=total,
-        candidates=tuple(f.with_district_votes(candidates, district_votes)),
+        candidates=tuple(with_districts),
         units=tuple(breakdown.values()),
         warnings=tuple(warnings),
         seats=f.seats(race, label),

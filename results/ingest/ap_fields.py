@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from results.models import MAX_ELECTORAL_VOTES
 from results.services import UnitCount
 
 from .checks import (
@@ -160,7 +161,7 @@ def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False
                 votes=whole(field(c, "voteCount", cp), join(cp, "voteCount")),
                 electoral_votes=None
                 if won is None
-                else whole(won, join(cp, "electWon"), maximum=MAX_INT),
+                else whole(won, join(cp, "electWon"), maximum=MAX_ELECTORAL_VOTES),
                 winner=flag == WINNER,
                 runoff=flag == RUNOFF,
                 politician_id=pol,
@@ -173,7 +174,7 @@ def electoral_total(top: Mapping[str, Any], path: str) -> int | None:
     """The electoral votes at stake in the unit (``electTotal``), if it says."""
     if top.get("electTotal") is None:
         return None
-    return whole(top["electTotal"], join(path, "electTotal"), maximum=MAX_INT)
+    return whole(top["electTotal"], join(path, "electTotal"), maximum=MAX_ELECTORAL_VOTES)
 
 
 def with_district_votes(candidates: list[APCandidate], districts: list[dict[str, int]]
@@ -187,12 +188,17 @@ def with_district_votes(candidates: list[APCandidate], districts: list[dict[str,
     return [replace(c, electoral_votes=summed[c.source_id]) for c in candidates]
 
 
-def check_electoral(top: Mapping[str, Any], path: str, candidates: list[APCandidate]) -> None:
+def check_electoral(path: str, candidates: list[APCandidate], at_stake: int | None,
+                    *, from_districts: bool = False) -> None:  # fmt: skip
+    """The electoral votes won, the districts' included, are no more than are at stake.
+
+    Checked once the districts are added in (Maine's 4 cannot become 200)."""
     won = sum(c.electoral_votes or 0 for c in candidates)
-    at_stake = top.get("electTotal")
-    if isinstance(at_stake, int) and won > at_stake:
+    if at_stake is not None and won > at_stake:
+        where = "the districts' electWon" if from_districts else "electWon"
         raise Refused(
-            f"{path}.candidates: {won} electoral votes won, more than electTotal {at_stake}"
+            f"{path}.candidates: {won} electoral votes won ({where}), more than electTotal "
+            f"{at_stake}"
         )
 
 
@@ -227,7 +233,7 @@ def unit_count(unit: Mapping[str, Any], path: str, level: str, known: set[str]
             raise Refused(f"{join(cp, 'candidateID')}: candidate {cid} appears twice")
         votes[cid] = whole(field(c, "voteCount", cp), join(cp, "voteCount"))
         if c.get("electWon") is not None:
-            electoral[cid] = whole(c["electWon"], join(cp, "electWon"), maximum=MAX_INT)
+            electoral[cid] = whole(c["electWon"], join(cp, "electWon"), maximum=MAX_ELECTORAL_VOTES)
     count = UnitCount(
         source_id=source_id,
         name=name,

@@ -6,12 +6,13 @@ whole or not at all, and a refusal is reported without stopping the rest of the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
 from results.models import Candidate, CandidateResult, Race, ResultSnapshot
@@ -28,6 +29,8 @@ from .report import ImportReport
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+logger = logging.getLogger(__name__)
+
 
 @contextmanager
 def one_part(report: ImportReport, label: str) -> Iterator[ImportReport]:
@@ -43,6 +46,12 @@ def one_part(report: ImportReport, label: str) -> Iterator[ImportReport]:
     except IntegrityError:
         # Two imports created the same race or candidate at once; the next one succeeds.
         report.errors.append(f"{label}: changed by another import at the same moment; try again")
+    except DatabaseError as exc:
+        # A value the checks let through and the database refused: this part only is lost
+        # (its savepoint rolled back), and the rest of the document imports.
+        logger.exception("results import: the database refused %s", label)
+        report.errors.append(f"{label}: the database refused it ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:120]})")  # fmt: skip
     else:
         report.merge(part)
 
