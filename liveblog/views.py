@@ -242,7 +242,7 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
         refusal["Retry-After"] = live_stream.RETRY_AFTER
         return refusal
     response = StreamingHttpResponse(
-        live_stream.admitted(client, live_stream.events(blog.pk, after))
+        live_stream.admitted((client,), live_stream.events(blog.pk, after))
     )
     for name, value in live_stream.HEADERS.items():
         response[name] = value

@@ -1,9 +1,14 @@
 """Health endpoints for load balancers and monitoring.
 
 ``/healthz`` (liveness) answers from the process alone. ``/readyz`` (readiness) checks
-what serving needs: the database, Redis when configured, and a worker's heartbeat when
-tasks run on workers. Each check is bounded by short timeouts, so a dead dependency
-makes the answer 503 quickly instead of hanging the probe.
+the database, Redis when configured, and a worker's heartbeat when tasks run on workers.
+Each check is bounded by short timeouts and the Redis breaker, so a dead or hung
+dependency is reported in well under a second instead of hanging the probe.
+
+Only the database is needed to serve: without it the answer is 503 (take this process
+out of the pool). Without Redis or a worker, pages, poll and API still answer from the
+database, so the answer is 200 with ``"status": "degraded"`` and what is degraded: a load
+balancer must not take every process out because Redis hung.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import breaker
 from .celery import HEARTBEAT_KEY
 
 HEARTBEAT_STALE = 60.0  # seconds; beat asks for a heartbeat every 10
@@ -44,13 +50,21 @@ def _redis() -> dict[str, Any]:
         return {"ok": True, "configured": False}
     from redis import Redis
 
+    if not breaker.redis.allows():  # failed a moment ago: say so without waiting again
+        return {"ok": False, "configured": True, "breaker": breaker.redis.state,
+                "error": breaker.redis.last_error}  # fmt: skip
+    timeout = settings.REDIS_CACHE_TIMEOUT
     try:
-        client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+        client = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=timeout,
+                                socket_timeout=timeout)  # fmt: skip
         with client:
             client.ping()
-        return {"ok": True, "configured": True}
     except Exception as error:
-        return {"ok": False, "configured": True, "error": str(error)[:200]}
+        breaker.redis.failed(error)
+        return {"ok": False, "configured": True, "breaker": breaker.redis.state,
+                "error": str(error)[:200]}  # fmt: skip
+    breaker.redis.succeeded()
+    return {"ok": True, "configured": True, "breaker": "closed"}
 
 
 def _worker(redis_ok: bool) -> dict[str, Any]:
@@ -73,9 +87,17 @@ def _worker(redis_ok: bool) -> dict[str, Any]:
 @never_cache
 @require_GET
 def readiness(request: HttpRequest) -> JsonResponse:
-    """200 when the database, Redis and a worker are there; 503 with what is not."""
+    """200 "ok" when everything is there; 200 "degraded" (and what is) when Redis or the
+    worker is missing but pages can be served from the database; 503 "unavailable"
+    without the database. Anyone may call it (it names no secret)."""
     checks = {"database": _database(), "redis": _redis()}
     checks["worker"] = _worker(checks["redis"]["ok"])
-    ready = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)  # fmt: skip
+    if not checks["database"]["ok"]:
+        status = "unavailable"
+    elif all(check["ok"] for check in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    degraded = [name for name, check in checks.items() if not check["ok"]]
+    return JsonResponse({"status": status, "degraded": degraded, "checks": checks},
+                        status=503 if status == "unavailable" else 200)  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import resource
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -136,20 +137,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Redis, Celery -------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Redis must never hang a web request: fail fast and let callers degrade.
+# Redis must never hang a web request: fail fast and let callers degrade. The broker's
+# timeout (Celery) is longer than the cache's: a worker waits, a reader never does.
 REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "2"))
-if REDIS_URL:
-    CACHES = {
+REDIS_CACHE_TIMEOUT = float(os.environ.get("REDIS_CACHE_TIMEOUT", "0.3"))
+# After Redis fails or hangs, every use of it in a process (cache, live channel,
+# presence, throttles) leaves it alone this long, then one caller tries it again
+# (newsroom/breaker.py).
+NEWSROOM_BREAKER_PAUSE = float(os.environ.get("NEWSROOM_BREAKER_PAUSE", "5"))
+
+
+def redis_caches(url: str) -> dict[str, dict[str, Any]]:
+    """The cache configuration for a Redis at ``url`` (also used by the fault tests)."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "newsroom.cache.RedisCache",  # Django's, behind the breaker
+            "LOCATION": url,
             "KEY_PREFIX": "newsroom",
             "OPTIONS": {
-                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT,
+                "socket_timeout": REDIS_CACHE_TIMEOUT,
             },
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -288,6 +302,11 @@ NEWSROOM_LIVE_STATE_TTL = float(os.environ.get("NEWSROOM_LIVE_STATE_TTL", "0.5")
 # The live desk's staff channel: how often each open desk looks at the staff log for
 # changes made by other processes (its own process's changes arrive at once).
 NEWSROOM_DESK_POLL_SECONDS = float(os.environ.get("NEWSROOM_DESK_POLL_SECONDS", "1"))
+# Open desks (staff channels) per browser session, per account and per stream process:
+# a few tabs each, and a newsroom's staff many times over (liveblog/desk/channel.py).
+NEWSROOM_DESK_MAX_PER_SESSION = int(os.environ.get("NEWSROOM_DESK_MAX_PER_SESSION", "4"))
+NEWSROOM_DESK_MAX_PER_USER = int(os.environ.get("NEWSROOM_DESK_MAX_PER_USER", "8"))
+NEWSROOM_DESK_MAX_STREAMS = int(os.environ.get("NEWSROOM_DESK_MAX_STREAMS", "500"))
 # Namespace of the live channel's Redis keys and pub/sub channel (sites may share Redis).
 NEWSROOM_REDIS_PREFIX = os.environ.get("NEWSROOM_REDIS_PREFIX", "newsroom")
 # Suggested polling interval for readers on the fallback (seconds; hidden tabs x4).

@@ -10,7 +10,6 @@ throttled request gets 429 with ``Retry-After``. Counts live in the default cach
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -19,14 +18,13 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from newsroom import breaker
 from newsroom.apikit.callers import caller_id
 
 from .auth import Partner
 
 logger = logging.getLogger(__name__)
-SHARED_PAUSE = 5.0  # seconds to count locally after the shared cache failed
 LOCAL_COUNTS = LocMemCache("newsroom-throttles", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
-_shared_down_until = 0.0
 
 
 def throttle_scope(request: Request, view: Any) -> str:
@@ -42,8 +40,9 @@ class CallerRateThrottle(SimpleRateThrottle):
     """Like DRF's ``ScopedRateThrottle``, keyed by the key id or user id, scope by method.
 
     Counts live in the shared cache (Redis). When it fails or hangs, this process counts
-    on its own (a per-process allowance, logged) for ``SHARED_PAUSE`` seconds before
-    trying the shared cache again: the API keeps answering, never a 500.
+    on its own (a per-process allowance) while the Redis breaker is open
+    (``newsroom.breaker``), then tries the shared cache again: the API keeps answering,
+    never a 500, and never waits more than one short timeout.
     """
 
     def allow_request(self, request: Request, view: Any) -> bool:
@@ -54,13 +53,16 @@ class CallerRateThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         self.key = self.cache_format % {"scope": self.scope, "ident": ident}
-        global _shared_down_until
-        if time.monotonic() >= _shared_down_until:
+        if breaker.redis.allows():
             try:
-                return super().allow_request(request, view)
-            except Exception as error:  # Redis down or hung (its timeouts bound the wait)
-                _shared_down_until = time.monotonic() + SHARED_PAUSE
-                logger.warning("API throttles count per process for %ss: %s", SHARED_PAUSE, error)
+                allowed = super().allow_request(request, view)
+            except Exception as error:  # a cache that raises rather than degrades
+                breaker.redis.failed(error)
+            else:
+                # The breaker's cache degrades to misses: trust the count only if the
+                # shared cache answered.
+                if breaker.redis.state == "closed":
+                    return allowed
         self.cache = LOCAL_COUNTS
         return super().allow_request(request, view)
 

@@ -31,6 +31,16 @@ def _own_cache_namespace(settings):
 
 
 @pytest.fixture(autouse=True)
+def _redis_breaker_closed():
+    # One test's Redis outage must not leave the next test skipping Redis.
+    from newsroom import breaker
+
+    breaker.redis.reset()
+    yield
+    breaker.redis.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

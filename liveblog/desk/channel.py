@@ -1,17 +1,24 @@
 """The desk's staff channel: the staff log of one blog as Server-Sent Events, and who is
 on the desk.
 
-Only signed-in staff who may see posts get it (``views.stream`` checks); it carries the
-staff log (``DeskChange``: drafts, submissions, returned notes, schedules, locks, and a
-mirror of every public change), never the public stream's events, and the public stream
-never carries it. The discipline is the public channel's: each event has the log's
-sequence as its id, a desk reconnecting with ``Last-Event-ID`` (or ``?after=``) gets
-every entry after it, in order, and none twice.
+Only signed-in staff who may see posts get it (``views.stream`` checks at connect, and
+``Desks`` again every ``RECHECK_EVERY`` seconds: a turned-off account's desks close); it
+carries the staff log (``DeskChange``: drafts, submissions, returned notes, schedules,
+locks, and a mirror of every public change), never the public stream's events, and the
+public stream never carries it. The discipline is the public channel's: each event has
+the log's sequence as its id, a desk reconnecting with ``Last-Event-ID`` (or ``?after=``)
+gets every entry after it, in order, and none twice.
 
-A desk's events are few (a newsroom's staff, not its readers), so each connection reads
-the log itself: at once when this process commits a staff change (``desk_changed``),
-and every ``NEWSROOM_DESK_POLL_SECONDS`` otherwise (changes made by other processes).
-All of its database work runs in the live channel's database thread.
+One loop per process serves every open desk (``Desks``): one query a poll for the log
+positions of all blogs with desks open, one look a couple of seconds for who is on each
+blog's desk, one renewal of all this process's desks, one re-check of their accounts, so
+an open desk costs nothing while nothing happens, however many are open. A desk reads
+the log only when its blog's position moved past it, and desks at the same position
+share that read. A process's own staff changes wake its desks at once
+(``desk_changed``). All database work runs in the live channel's database thread.
+
+Desks are limited per browser session, per account and per process
+(``NEWSROOM_DESK_MAX_*``, ``admission``): one reporter's session cannot hold hundreds.
 """
 
 from __future__ import annotations
@@ -21,37 +28,36 @@ import contextlib
 import json
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from ..live import presence as reader_presence
-from ..live.db import DB_THREAD, close_connections, in_db_thread
+from ..live.db import DB_THREAD, close_connections, fresh_connection, in_db_thread
 from ..live.hub import hub
+from ..live.stream import Admission
 from ..models import DeskChange, DeskPresence, LiveBlog
 
 # Past this many entries at once, a desk reloads its regions instead of replaying them.
 CATCH_UP_LIMIT = 200
 PRESENCE_EVERY = 2.0  # seconds between looks at who is on the desk
-RENEW_EVERY = 15.0  # seconds between renewals of this desk's own presence
+RENEW_EVERY = 15.0  # seconds between renewals of this process's desks' presence
+RECHECK_EVERY = 5.0  # seconds between re-checks that the desks' accounts may still follow
 HEARTBEAT_EVERY = 15.0
+CLOSED = "This account can no longer follow the desk: sign in again."
 
-_loop: asyncio.AbstractEventLoop | None = None
-_waiters: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
-
-
-def on_desk_changed(sender: object, *, blog_id: int, seq: int, **kwargs: object) -> None:
-    """``desk_changed`` receiver: wake this process's desks of the blog (thread-safe)."""
-    loop = _loop
-    if loop is None or loop.is_closed():
-        return
-    for event in list(_waiters.get(blog_id, ())):
-        loop.call_soon_threadsafe(event.set)
+admission = Admission(
+    "NEWSROOM_DESK_MAX_STREAMS",
+    b"This server has all the desks it can take: try again in a moment.",
+    [("NEWSROOM_DESK_MAX_PER_SESSION", b"Too many desks open in this browser: close one."),
+     ("NEWSROOM_DESK_MAX_PER_USER", b"Too many desks open under this account: close one.")],
+)  # fmt: skip
 
 
 def sse(event: str, data: dict[str, Any], *, seq: int | None = None) -> bytes:
@@ -59,11 +65,12 @@ def sse(event: str, data: dict[str, Any], *, seq: int | None = None) -> bytes:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
+# --- Database work (the live channel's thread) -------------------------------------------
 def changes_after(blog_id: int, after: int) -> tuple[list[dict[str, object]], int]:
     """The staff log after ``after`` and the position it brings the desk to. Past
     ``CATCH_UP_LIMIT`` entries the list is empty: the desk redraws every region, and
     the position is the log's end (a cursor from another database ends up here too)."""
-    close_old_connections()
+    fresh_connection()
     entries = DeskChange.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")
     changes = [entry.as_event() for entry in entries[: CATCH_UP_LIMIT + 1]]
     if len(changes) <= CATCH_UP_LIMIT:
@@ -79,18 +86,42 @@ def on_desk(blog_id: int) -> dict[str, object]:
     return {"staff": names, "readers": reader_presence.reader_count(blog_id)}
 
 
-def _on_desk_from_thread(blog_id: int) -> dict[str, object]:
-    close_old_connections()  # the channel's own thread, never a request's
-    return on_desk(blog_id)
-
-
 def _name(user: Any) -> str:
     reporter = getattr(user, "reporter", None)
     return str(reporter.display_name if reporter else (user.get_full_name() or user.get_username()))
 
 
+def desk_positions(blog_ids: list[int]) -> dict[int, int]:
+    """Each blog's staff log position: the one query a poll costs for every open desk."""
+    fresh_connection()
+    return dict(LiveBlog.objects.filter(pk__in=blog_ids).values_list("pk", "desk_seq"))
+
+
+def look_around(
+    blog_ids: list[int], tokens: list[str], renew: bool
+) -> dict[int, dict[str, object]]:
+    """Renew this process's desks (one update) if due, then who is on each blog's desk."""
+    fresh_connection()
+    if renew and tokens:
+        DeskPresence.objects.filter(token__in=tokens).update(last_seen=timezone.now())
+    return {blog_id: on_desk(blog_id) for blog_id in blog_ids}
+
+
+def still_allowed(user_ids: list[int]) -> set[int]:
+    """Of ``user_ids``, the accounts that may still follow a desk (active staff who may
+    see posts, as ``views.stream`` asks at connect): one query for all of them."""
+    fresh_connection()
+    view_post = Q(codename="view_post", content_type__app_label="liveblog")
+    from django.contrib.auth.models import Permission
+
+    perm = Permission.objects.filter(view_post).values_list("pk", flat=True).first()
+    may = Q(is_superuser=True) | Q(user_permissions=perm) | Q(groups__permissions=perm)
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True, is_staff=True)
+    return set(users.filter(may).values_list("pk", flat=True).distinct())
+
+
 def enter(token: str, blog_id: int, user_id: int) -> None:
-    close_old_connections()
+    fresh_connection()
     # Rows of desks that never said goodbye (a killed process): gone after a day.
     DeskPresence.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     DeskPresence.objects.update_or_create(
@@ -99,51 +130,155 @@ def enter(token: str, blog_id: int, user_id: int) -> None:
 
 
 def leave(token: str) -> None:
-    close_old_connections()
+    fresh_connection()
     DeskPresence.objects.filter(token=token).delete()
+
+
+# --- This process's open desks ---------------------------------------------------------
+@dataclass(eq=False)
+class Desk:
+    blog_id: int
+    user_id: int
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    closed: str = ""  # why the process closed it
+
+
+class Desks:
+    """Every desk open in this process, and the one loop that serves them."""
+
+    def __init__(self) -> None:
+        self.open: set[Desk] = set()
+        self.positions: dict[int, int] = {}  # blog → its staff log position, as last seen
+        self.presence: dict[int, dict[str, object]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._reads: dict[tuple[int, int], asyncio.Future[tuple[list[dict[str, object]], int]]]
+        self._reads = {}
+
+    def join(self, desk: Desk) -> None:
+        loop = asyncio.get_running_loop()
+        if self.loop is not loop:  # a new event loop (a restarted server, a test)
+            self.loop, self._task = loop, None
+            self.positions.clear()
+            self.presence.clear()
+            self._reads.clear()
+        self.open.add(desk)
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._serve())
+
+    def leave(self, desk: Desk) -> None:
+        self.open.discard(desk)
+
+    def moved(self, blog_id: int, seq: int) -> None:
+        """The blog's staff log reached ``seq``: wake its desks (in the loop's thread)."""
+        if seq > self.positions.get(blog_id, -1):
+            self.positions[blog_id] = seq
+        self._wake({blog_id})
+
+    def _wake(self, blog_ids: set[int]) -> None:
+        for desk in list(self.open):
+            if desk.blog_id in blog_ids:
+                desk.wake.set()
+
+    async def changes(self, blog_id: int, after: int) -> tuple[list[dict[str, object]], int]:
+        """The log after ``after``; desks at the same position share one read."""
+        key = (blog_id, after)
+        future = self._reads.get(key)
+        if future is None:
+            future = asyncio.ensure_future(in_db_thread(changes_after, blog_id, after))
+            self._reads[key] = future
+            future.add_done_callback(lambda done: self._reads.pop(key, None))
+        return await asyncio.shield(future)
+
+    async def _serve(self) -> None:
+        looked = renewed = rechecked = time.monotonic()
+        while self.open:
+            await asyncio.sleep(settings.NEWSROOM_DESK_POLL_SECONDS)
+            blogs = sorted({desk.blog_id for desk in self.open})
+            if not blogs:
+                continue
+            with contextlib.suppress(Exception):
+                for blog_id, seq in (await in_db_thread(desk_positions, blogs)).items():
+                    if seq > self.positions.get(blog_id, -1):
+                        self.moved(blog_id, seq)
+            now = time.monotonic()
+            if now - looked >= PRESENCE_EVERY:
+                renew = now - renewed >= RENEW_EVERY
+                tokens = [desk.token for desk in self.open]
+                with contextlib.suppress(Exception):
+                    seen = await in_db_thread(look_around, blogs, tokens, renew)
+                    changed = {b for b, shown in seen.items() if self.presence.get(b) != shown}
+                    self.presence.update(seen)
+                    self._wake(changed)
+                    renewed = now if renew else renewed
+                looked = now
+            if now - rechecked >= RECHECK_EVERY:
+                users = sorted({desk.user_id for desk in self.open})
+                with contextlib.suppress(Exception):
+                    allowed = await in_db_thread(still_allowed, users)
+                    for desk in list(self.open):
+                        if desk.user_id not in allowed:
+                            desk.closed = CLOSED
+                            desk.wake.set()
+                rechecked = now
+        self._task = None
+        if not hub.feeds:  # nobody left to serve: give the connection back
+            DB_THREAD.submit(close_connections)
+
+
+desks = Desks()
+
+
+def on_desk_changed(sender: object, *, blog_id: int, seq: int, **kwargs: object) -> None:
+    """``desk_changed`` receiver: wake this process's desks of the blog (thread-safe)."""
+    loop = desks.loop
+    if loop is None or loop.is_closed():
+        return
+    loop.call_soon_threadsafe(desks.moved, blog_id, seq)
 
 
 async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes, None]:
     """One desk's stream: the staff log after ``after``, then each new entry; a
-    ``presence`` event whenever who is on the desk (or the reader count) changes."""
-    global _loop
-    _loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
-    _waiters[blog_id].add(wake)
-    token = uuid.uuid4().hex
+    ``presence`` event whenever who is on the desk (or the reader count) changes; a
+    ``closed`` event, and the end, if the account may no longer follow the desk."""
+    desk = Desk(blog_id, user_id)
+    desks.join(desk)
     sent, shown = after, None
-    presence_at = renewed_at = 0.0
     quiet_since = time.monotonic()
+    first = True
     try:
         yield b"retry: 2000\n\n"
-        await in_db_thread(enter, token, blog_id, user_id)
-        renewed_at = time.monotonic()
+        await in_db_thread(enter, desk.token, blog_id, user_id)
         while True:
-            wake.clear()
-            changes, last = await in_db_thread(changes_after, blog_id, sent)
-            if last != sent:
-                yield sse("desk", {"seq": last, "changes": changes}, seq=last)
-                sent, quiet_since = last, time.monotonic()
-            now = time.monotonic()
-            if now - renewed_at >= RENEW_EVERY:
-                await in_db_thread(enter, token, blog_id, user_id)
-                renewed_at = now
-            if now - presence_at >= PRESENCE_EVERY:
-                current = await in_db_thread(_on_desk_from_thread, blog_id)
-                presence_at = now
-                if current != shown:
-                    yield sse("presence", current)
-                    shown, quiet_since = current, now
-            if now - quiet_since >= HEARTBEAT_EVERY:
+            desk.wake.clear()
+            if desk.closed:
+                yield sse("closed", {"reason": desk.closed})
+                return
+            if first or desks.positions.get(blog_id, sent) > sent:
+                changes, last = await desks.changes(blog_id, sent)
+                if last != sent:
+                    yield sse("desk", {"seq": last, "changes": changes}, seq=last)
+                    sent, quiet_since = last, time.monotonic()
+            current = desks.presence.get(blog_id)
+            if first and current is None:
+                current = await in_db_thread(_on_desk_now, blog_id)
+                desks.presence.setdefault(blog_id, current)
+            if current is not None and current != shown:
+                yield sse("presence", current)
+                shown, quiet_since = current, time.monotonic()
+            first = False
+            if time.monotonic() - quiet_since >= HEARTBEAT_EVERY:
                 yield b": keep-alive\n\n"
-                quiet_since = now
+                quiet_since = time.monotonic()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), settings.NEWSROOM_DESK_POLL_SECONDS)
+                await asyncio.wait_for(desk.wake.wait(), HEARTBEAT_EVERY)
     finally:
-        _waiters[blog_id].discard(wake)
-        if not _waiters[blog_id]:
-            _waiters.pop(blog_id, None)
+        desks.leave(desk)
         with contextlib.suppress(Exception):
-            await in_db_thread(leave, token)
-        if not _waiters and not hub.feeds:  # nobody left to serve: give the connection back
-            DB_THREAD.submit(close_connections)
+            await in_db_thread(leave, desk.token)
+
+
+def _on_desk_now(blog_id: int) -> dict[str, object]:
+    fresh_connection()
+    return on_desk(blog_id)

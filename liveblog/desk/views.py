@@ -392,10 +392,11 @@ def _stream_access(request: HttpRequest, slug: str) -> tuple[int | None, tuple[i
     """The signed-in user's id if they may follow the desk, and the blog's (pk, desk_seq).
 
     Runs in the request's thread, which lives as long as the stream: its database
-    connection must not (each open desk held one until PostgreSQL ran out)."""
+    connection must not (each open desk held one until PostgreSQL ran out). The same
+    rule is asked again while the desk is open (``channel.still_allowed``)."""
     try:
         user = request.user
-        if not (user.is_staff and user.has_perm("liveblog.view_post")):
+        if not (user.is_active and user.is_staff and user.has_perm("liveblog.view_post")):
             return None, None
         blog = LiveBlog.objects.filter(slug=slug).values_list("pk", "desk_seq").first()
         return user.pk, blog
@@ -405,7 +406,9 @@ def _stream_access(request: HttpRequest, slug: str) -> tuple[int | None, tuple[i
 
 
 async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
-    """The desk's Server-Sent Events (``channel``): signed-in staff who may see posts."""
+    """The desk's Server-Sent Events (``channel``): signed-in staff who may see posts,
+    a few desks per browser session and per account (429, 503 when the process is full,
+    both with Retry-After)."""
     if request.method != "GET":
         return HttpResponse(status=405)
     user_id, blog = await sync_to_async(_stream_access)(request, slug)
@@ -417,11 +420,20 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
     if after is None:
         return HttpResponseBadRequest("after must be a staff log sequence number")
+    keys = (request.session.session_key or f"user:{user_id}", str(user_id))
+    if refused := channel.admission.refusal(*keys):
+        status, message = refused
+        refusal = HttpResponse(message, status=status, content_type="text/plain")
+        refusal["Retry-After"] = live_stream.RETRY_AFTER
+        return refusal
     # A cursor beyond the log comes from another database: replay from the start (or,
     # past the catch-up limit, redraw everything).
     response = StreamingHttpResponse(
-        channel.events(blog[0], after if after <= blog[1] else 0, user_id)
-    )
+        live_stream.admitted(
+            keys, channel.events(blog[0], after if after <= blog[1] else 0, user_id),
+            to=channel.admission,
+        )
+    )  # fmt: skip
     for header, value in live_stream.HEADERS.items():
         response[header] = value
     response["Cache-Control"] = "no-store"

@@ -167,12 +167,13 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
         await _answer(send, status, [*base, (b"retry-after", live_stream.RETRY_AFTER.encode())],
                       message)  # fmt: skip
         return
+    events = live_stream.admitted((client,), live_stream.events(blog.pk, after))
+    stream = events.__aiter__()
     start = [(k.lower().encode(), v.encode()) for k, v in live_stream.HEADERS.items()]
-    await send({"type": "http.response.start", "status": 200, "headers": [*start, *base]})
-    events = live_stream.admitted(client, live_stream.events(blog.pk, after))
 
     async def pump() -> None:
-        async for chunk in events:
+        await send({"type": "http.response.start", "status": 200, "headers": [*start, *base]})
+        async for chunk in stream:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
@@ -189,4 +190,5 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await task
-        await events.aclose()  # leaves the hub: the reader no longer counts
+        await stream.aclose()  # leaves the hub: the reader no longer counts
+        events.close()

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from newsroom import breaker
 from newsroom.params import sequence
 
 from ..models.blog import BlogState
@@ -165,7 +166,10 @@ class Hub:
     async def _poll_forever(self) -> None:
         reported: dict[int, int] = {}
         while True:
-            healthy = settings.REDIS_URL and self.redis_ok
+            # Polling slows only while changes really arrive through Redis: subscribed,
+            # and this process's own Redis calls succeeding (a hung Redis keeps a
+            # subscription open while nothing comes through it).
+            healthy = settings.REDIS_URL and self.redis_ok and breaker.redis.state == "closed"
             await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
             try:
                 if self.feeds:

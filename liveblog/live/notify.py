@@ -28,3 +28,5 @@ def announce(blog_id: int, seq: int) -> None:
         client.publish(live_redis.key("live"), f"{blog_id}:{seq}")
     except Exception as error:
         live_redis.failed(error)
+    else:
+        live_redis.succeeded()

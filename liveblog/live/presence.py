@@ -36,6 +36,8 @@ def _report(token: str, counts: dict[int, int]) -> None:
             pipe.execute()
     except Exception as error:
         live_redis.failed(error)
+    else:
+        live_redis.succeeded()
 
 
 async def report(token: str, counts: dict[int, int]) -> None:
@@ -54,7 +56,9 @@ def reader_count(blog_id: int) -> int:
                 count, _, stamp = value.decode().partition(":")
                 if float(stamp) >= cutoff:
                     total += int(count)
-            return total
         except Exception as error:
             live_redis.failed(error)
+        else:
+            live_redis.succeeded()
+            return total
     return sum(counts.get(blog_id, 0) for stamp, counts in _local.values() if stamp >= cutoff)

@@ -2,36 +2,35 @@
 
 Short timeouts, and after a failure Redis is left alone for a few seconds (readers are
 then served by the database poll), so a Redis outage costs one fast failure, not one
-slow failure per request.
+slow failure per request. The pause is the process's one Redis breaker
+(``newsroom.breaker.redis``), shared with the cache, presence and the throttles.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from newsroom import breaker
+
 if TYPE_CHECKING:
     from redis import Redis
-
-logger = logging.getLogger(__name__)
-PAUSE_AFTER_FAILURE = 5.0
-_down_until = 0.0
 
 
 @cache
 def _client(url: str) -> Redis:
     from redis import Redis
 
-    return Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    timeout = settings.REDIS_CACHE_TIMEOUT
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def client() -> Redis | None:
-    """The shared client, or None when Redis is not configured or recently failed."""
-    if not settings.REDIS_URL or time.monotonic() < _down_until:
+    """The shared client, or None when Redis is not configured or the breaker is open.
+    A caller that gets a client reports the outcome: ``failed(error)`` or ``succeeded()``."""
+    if not settings.REDIS_URL or not breaker.redis.allows():
         return None
     return _client(settings.REDIS_URL)
 
@@ -42,7 +41,8 @@ def key(*parts: object) -> str:
 
 
 def failed(error: Exception) -> None:
-    global _down_until
-    if time.monotonic() >= _down_until:
-        logger.warning("live: Redis unavailable (%s); retrying in %ss", error, PAUSE_AFTER_FAILURE)
-    _down_until = time.monotonic() + PAUSE_AFTER_FAILURE
+    breaker.redis.failed(error)
+
+
+def succeeded() -> None:
+    breaker.redis.succeeded()

@@ -20,46 +20,84 @@ HEADERS = {
 
 
 class Admission:
-    """How many streams this process holds, in all and per client: past either limit a
-    new reader is refused cleanly (the page then polls) before the process runs out of
-    file descriptors and fails everyone (NEWSROOM_STREAM_MAX_READERS, _PER_CLIENT)."""
+    """How many streams this process holds, in all and per key (a client address; a
+    session and an account): past any limit a new one is refused cleanly (a reader's
+    page then polls) before the process runs out of file descriptors and fails everyone.
+    Limits are settings' names, read at each connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, total: str, full: bytes, per: list[tuple[str, bytes]]) -> None:
+        self.limit, self.full, self.per = total, full, per
         self.total = 0
-        self.by_client: Counter[str] = Counter()
+        self.counts: list[Counter[str]] = [Counter() for _ in per]
 
-    def refusal(self, client: str) -> tuple[int, bytes] | None:
-        """``(status, message)`` if this client may not open another stream now."""
-        if self.total >= settings.NEWSROOM_STREAM_MAX_READERS:
-            return 503, b"This server has all the live readers it can take: polling instead."
-        if self.by_client[client] >= settings.NEWSROOM_STREAM_MAX_PER_CLIENT:
-            return 429, b"Too many live streams from one address."
+    def refusal(self, *keys: str) -> tuple[int, bytes] | None:
+        """``(status, message)`` if a stream with these keys may not open now."""
+        if self.total >= getattr(settings, self.limit):
+            return 503, self.full
+        for (limit, message), counts, key in zip(self.per, self.counts, keys, strict=True):
+            if counts[key] >= getattr(settings, limit):
+                return 429, message
         return None
 
-    def enter(self, client: str) -> None:
+    def enter(self, *keys: str) -> None:
         self.total += 1
-        self.by_client[client] += 1
+        for counts, key in zip(self.counts, keys, strict=True):
+            counts[key] += 1
 
-    def leave(self, client: str) -> None:
+    def leave(self, *keys: str) -> None:
         self.total -= 1
-        self.by_client[client] -= 1
-        if self.by_client[client] <= 0:
-            del self.by_client[client]
+        for counts, key in zip(self.counts, keys, strict=True):
+            counts[key] -= 1
+            if counts[key] <= 0:
+                del counts[key]
+
+    @property
+    def by_client(self) -> Counter[str]:
+        """The streams of each key of the first kind (readers: per client address)."""
+        return self.counts[0]
 
 
-admission = Admission()
+admission = Admission(
+    "NEWSROOM_STREAM_MAX_READERS",
+    b"This server has all the live readers it can take: polling instead.",
+    [("NEWSROOM_STREAM_MAX_PER_CLIENT", b"Too many live streams from one address.")],
+)
 RETRY_AFTER = "5"
 
 
-async def admitted(client: str, chunks: AsyncGenerator[bytes, None]) -> AsyncGenerator[bytes, None]:
-    """``chunks`` counted as one of ``client``'s streams for as long as it runs."""
-    admission.enter(client)
-    try:
-        async for chunk in chunks:
-            yield chunk
-    finally:
-        admission.leave(client)
-        await chunks.aclose()
+class Admitted:
+    """``chunks`` counted under ``keys`` (``to``'s kinds, in order) from the moment it is
+    admitted (not when it is first read: a flood arriving at once must not all pass the
+    check) until it ends or is closed. Django closes a streaming response's iterator even
+    when it never read it, so a stream refused late still leaves."""
+
+    def __init__(self, keys: tuple[str, ...], chunks: AsyncGenerator[bytes, None],
+                 to: Admission) -> None:  # fmt: skip
+        self.keys, self.chunks, self.to = keys, chunks, to
+        self._counted = True
+        to.enter(*keys)
+
+    def __aiter__(self) -> AsyncGenerator[bytes, None]:
+        return self._run()
+
+    async def _run(self) -> AsyncGenerator[bytes, None]:
+        try:
+            async for chunk in self.chunks:
+                yield chunk
+        finally:
+            self.close()
+            await self.chunks.aclose()
+
+    def close(self) -> None:
+        if self._counted:
+            self._counted = False
+            self.to.leave(*self.keys)
+
+
+def admitted(keys: tuple[str, ...], chunks: AsyncGenerator[bytes, None], *,
+             to: Admission = admission) -> Admitted:  # fmt: skip
+    """``chunks`` as one of ``to``'s streams under ``keys``, counted from now on."""
+    return Admitted(keys, chunks, to)
 
 
 def from_elsewhere(last_seq: int, after: int) -> bytes | None:

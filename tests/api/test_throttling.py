@@ -82,29 +82,31 @@ def hung_redis():
 def fresh_throttles(monkeypatch):
     from partners import throttles
 
-    monkeypatch.setattr(throttles, "_shared_down_until", 0.0)
     throttles.LOCAL_COUNTS.clear()
 
 
-def redis_cache(url: str) -> dict:
+def redis_cache(url: str, backend: str) -> dict:
     options = {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": backend,
             "LOCATION": url,
             "OPTIONS": options,
         }
     }
 
 
+@pytest.mark.parametrize(
+    "backend", ["newsroom.cache.RedisCache", "django.core.cache.backends.redis.RedisCache"]
+)
 @pytest.mark.parametrize("state", ["stopped", "hung"])
 def test_the_api_keeps_answering_and_throttling_when_redis_fails(
-    settings, partner, blog, hung_redis, fresh_throttles, caplog, state
+    settings, partner, blog, hung_redis, fresh_throttles, caplog, state, backend
 ):
     import time
 
     url = "redis://127.0.0.1:1/0" if state == "stopped" else hung_redis
-    settings.CACHES = redis_cache(url)
+    settings.CACHES = redis_cache(url, backend)
     settings.NEWSROOM_API_THROTTLE_RATES = {
         **settings.NEWSROOM_API_THROTTLE_RATES,
         "partner-read": "3/min",
@@ -116,4 +118,4 @@ def test_the_api_keeps_answering_and_throttling_when_redis_fails(
 
     assert answers == [200, 200, 200, 429]  # still limited, counted in this process
     assert elapsed < 2.0  # one bounded wait for Redis, then no more until it is retried
-    assert "throttles count per process" in caplog.text
+    assert "Redis unavailable" in caplog.text

@@ -92,11 +92,10 @@ class Driver:
         """Announce changes through this Redis from now on (None: no Redis at all)."""
         from django.conf import settings
 
-        from liveblog.live import redis as live_redis
+        from newsroom import breaker
 
         settings.REDIS_URL = url or ""
-        if hasattr(live_redis, "_down_until"):
-            live_redis._down_until = 0.0  # a new Redis: forget the last one's failures
+        breaker.redis.reset()  # a new Redis: forget the last one's failures
         return {"redis_url": settings.REDIS_URL}
 
     def create_blog(self, slug: str, title: str) -> dict[str, Any]:

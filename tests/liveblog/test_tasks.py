@@ -189,12 +189,13 @@ def test_readiness_reports_a_missing_worker_heartbeat(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     cache.delete(newsroom_celery.HEARTBEAT_KEY)
     response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # pages still serve: degraded, not unavailable
+    assert (response.json()["status"], response.json()["degraded"]) == ("degraded", ["worker"])
     assert response.json()["checks"]["worker"]["ok"] is False
 
     newsroom_celery.heartbeat()
     response = client.get("/readyz")
-    assert response.status_code == 200
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
     assert response.json()["checks"]["worker"]["last_heartbeat_age_seconds"] < 5
 
 
@@ -204,8 +205,20 @@ def test_readiness_reports_redis_down_quickly(client, settings):
     started = time.monotonic()
     response = client.get("/readyz")
     assert time.monotonic() - started < 3
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["degraded"] == ["redis", "worker"]
     assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_readiness_is_unavailable_without_the_database(client, monkeypatch):
+    from django.db import connection
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["status"]) == (503, "unavailable")
 
 
 # --- One way to announce: the timer and the sweeper, never a read ---------------------------
