@@ -20,3 +20,17 @@ class DisplayTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with timezone.override(self.zone):
             return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``NEWSROOM_PERMISSIONS_POLICY``: no page of ours (nor a frame in it) asks for
+    the camera, the microphone, the reader's location or payment; video players keep
+    fullscreen and picture-in-picture."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.NEWSROOM_PERMISSIONS_POLICY)
+        return response

@@ -48,6 +48,18 @@ if not SECRET_KEY:
             "laptop, `make demo` and `make test` set DJANGO_DEBUG=true for you."
         )
     SECRET_KEY = "django-insecure-newsroom-development-key-never-use-in-production"
+# A key copied from an example (docs/deploy/newsroom.env) is no secret: refuse to start.
+PLACEHOLDER_SECRET_KEYS = {"change-me-to-a-long-random-string", "change-me", "changeme",
+                           "secret", "django-insecure-change-me"}  # fmt: skip
+if not DEBUG and (
+    SECRET_KEY.lower() in PLACEHOLDER_SECRET_KEYS
+    or SECRET_KEY.lower().startswith("change-me")
+    or len(SECRET_KEY) < 32
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is a placeholder or too short (under 32 characters): set a long "
+        "random one, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 # Error pages and reports mask secrets and every URL-shaped setting (DATABASE_URL…).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "newsroom.reporting.NewsroomReporterFilter"
 
@@ -89,6 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "newsroom.middleware.DisplayTimeZoneMiddleware",
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
 ]
@@ -273,6 +286,12 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Powerful browser features nobody's page needs (newsroom.middleware).
+NEWSROOM_PERMISSIONS_POLICY = os.environ.get(
+    "NEWSROOM_PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=(), interest-cohort=()",
+)
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -93,17 +93,30 @@ class FeedQuery(StrictSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
 
 
+TITLE_IN = "Plain text: markup is shown as typed, never run."
+BODY_IN = (
+    "HTML, sanitised on the way in: paragraphs, headings, quotes, lists and links are "
+    "kept; anything else is removed."
+)
+
+
 class PostCreateInput(StrictSerializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    title = serializers.CharField(max_length=200, help_text=TITLE_IN)
+    body = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000, help_text=BODY_IN
+    )
     label = LabelField(required=False)  # type: ignore[assignment]  # see PostListQuery
 
 
 class PostUpdateInput(StrictSerializer):
-    title = serializers.CharField(required=False, max_length=200)
-    body = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    title = serializers.CharField(required=False, max_length=200, help_text=TITLE_IN)
+    body = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000, help_text=BODY_IN
+    )
     label = LabelField(required=False)  # type: ignore[assignment]  # see PostListQuery
-    correction_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    correction_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text=TITLE_IN
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not set(attrs) - {"correction_note"}:

@@ -16,6 +16,13 @@ from rest_framework import serializers
 from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
 from ..models.media import Placement
 
+# Which text is which: a partner escapes plain text and may insert the HTML as it is.
+PLAIN = "Plain text: escape it where you show it."
+HTML = (
+    "Sanitised HTML (paragraphs, headings, quotes, lists, links; no scripts, styles or "
+    "event attributes): safe to insert as it is."
+)
+
 
 def absolute(context: Mapping[str, Any], url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
@@ -29,9 +36,9 @@ class LabelSerializer(serializers.Serializer[Label]):
 
 
 class ContributorSerializer(serializers.Serializer[PostContributor]):
-    name = serializers.CharField(source="reporter.display_name")
-    role_title = serializers.CharField(source="reporter.role_title")
-    byline = serializers.CharField(help_text="The line under the name for this post.")
+    name = serializers.CharField(source="reporter.display_name", help_text=PLAIN)
+    role_title = serializers.CharField(source="reporter.role_title", help_text=PLAIN)
+    byline = serializers.CharField(help_text="The line under the name for this post. " + PLAIN)
 
     class Meta:
         model = PostContributor
@@ -41,9 +48,9 @@ class ImageSerializer(serializers.Serializer[PostImage]):
     url = serializers.SerializerMethodField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
-    alt_text = serializers.CharField()
-    caption = serializers.CharField()
-    credit = serializers.CharField()
+    alt_text = serializers.CharField(help_text=PLAIN)
+    caption = serializers.CharField(help_text=PLAIN)
+    credit = serializers.CharField(help_text=PLAIN)
     placement = serializers.ChoiceField(choices=Placement.choices)
 
     def get_url(self, image: PostImage) -> str:
@@ -54,7 +61,7 @@ class VideoSerializer(serializers.Serializer[PostVideo]):
     embed_url = serializers.CharField(source="url", help_text="Player URL, or empty.")
     file_url = serializers.SerializerMethodField(help_text="Uploaded MP4/WebM, or empty.")
     poster_url = serializers.SerializerMethodField()
-    caption = serializers.CharField()
+    caption = serializers.CharField(help_text=PLAIN)
     placement = serializers.ChoiceField(choices=Placement.choices)
 
     def get_file_url(self, video: PostVideo) -> str:
@@ -72,8 +79,8 @@ class PostSerializer(serializers.Serializer[Post]):
     url = serializers.SerializerMethodField(help_text="The post on the reader's page.")
     version = serializers.IntegerField(help_text='Also the ETag ("v3") for If-Match.')
     status = serializers.ChoiceField(choices=Post.Status.choices)
-    title = serializers.CharField()
-    body = serializers.CharField(help_text="Sanitised HTML (paragraphs, quotes, links).")
+    title = serializers.CharField(help_text=PLAIN)
+    body = serializers.CharField(help_text=HTML)
     # A declared field: the serializer metaclass moves it into _declared_fields, so it never
     # shadows Field.label (the display label), which is all the stubs can see.
     label = LabelSerializer(allow_null=True)  # type: ignore[assignment]
@@ -83,7 +90,7 @@ class PostSerializer(serializers.Serializer[Post]):
     corrected_at = serializers.DateTimeField(
         allow_null=True, help_text="Shown to readers as the last update."
     )
-    correction_note = serializers.CharField()
+    correction_note = serializers.CharField(help_text=PLAIN)
     contributors = ContributorSerializer(many=True)
     images = ImageSerializer(many=True)
     videos = VideoSerializer(many=True)
@@ -93,14 +100,16 @@ class PostSerializer(serializers.Serializer[Post]):
 
 
 class SummarySerializer(serializers.Serializer[LiveBlog]):
-    points = serializers.ListField(child=serializers.CharField(), source="summary")
+    points = serializers.ListField(
+        child=serializers.CharField(), source="summary", help_text="Each point: " + PLAIN
+    )
     updated_at = serializers.DateTimeField(source="summary_updated_at", allow_null=True)
 
 
 class BlogSerializer(serializers.Serializer[LiveBlog]):
     slug = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
+    title = serializers.CharField(help_text=PLAIN)
+    description = serializers.CharField(help_text=PLAIN)
     status = serializers.ChoiceField(choices=LiveBlog.Status.choices)
     coverage_start = serializers.DateTimeField()
     coverage_end = serializers.DateTimeField(allow_null=True)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.datastructures import MultiValueDict
 
 from newsroom.apikit.conflicts import Conflict
+from newsroom.apikit.errors import too_large
 from newsroom.params import sequence
 
 from .. import services
@@ -48,6 +49,7 @@ class Outcome:
     errors: dict[str, list[str]] = field(default_factory=dict)
     photos: dict[str, str] = field(default_factory=dict)  # row → why it was refused
     stored_photos: dict[str, int] = field(default_factory=dict)  # new row → its image id
+    too_large: set[str] = field(default_factory=set)  # rows refused for their size alone
     done: str = ""  # the action taken, when every part was accepted
     stale: StaleEdit | None = None
 
@@ -236,6 +238,8 @@ class Filing:
                                                 **_words(words))  # fmt: skip
             except (PermissionDenied, ValidationError) as error:
                 self.out.photos[key] = " ".join(messages_of(error))
+                if isinstance(error, ValidationError) and too_large(error):
+                    self.out.too_large.add(key)
             else:
                 self.out.stored_photos[key] = image.pk
 

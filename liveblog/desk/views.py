@@ -214,6 +214,8 @@ def _outcome_response(request: HttpRequest, outcome: Outcome) -> JsonResponse:
         "done": outcome.done,
     }
     status = 200 if outcome.ok else 400
+    if outcome.photos and not outcome.errors and set(outcome.photos) <= outcome.too_large:
+        status = 413  # refused for size alone (the words were saved), as the API answers
     if outcome.stale is not None and post is not None:
         theirs = Post.objects.for_display().get(pk=post.pk)
         body["stale"] = {

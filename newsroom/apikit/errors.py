@@ -154,7 +154,7 @@ def _convert(exc: Exception) -> Exception:
         )
     if isinstance(exc, Conflict):
         return Conflicted(str(exc) or None)
-    if isinstance(exc, django_exceptions.ValidationError) and _too_large(exc):
+    if isinstance(exc, django_exceptions.ValidationError) and too_large(exc):
         return PayloadTooLarge(" ".join(exc.messages))
     if isinstance(exc, django_exceptions.ValidationError):
         message, details = _validation_details(exc)
@@ -170,7 +170,7 @@ def _convert(exc: Exception) -> Exception:
     return exc
 
 
-def _too_large(error: django_exceptions.ValidationError) -> bool:
+def too_large(error: django_exceptions.ValidationError) -> bool:
     """A refusal for size alone (``code="too_large"``): 413, as for a too-large body."""
     codes = (
         [getattr(e, "code", None) for e in error.error_list] if hasattr(error, "error_list") else []

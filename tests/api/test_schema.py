@@ -81,3 +81,26 @@ def test_swagger_ui_assets_come_from_the_sidecar():
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_the_schema_says_which_text_is_plain_and_which_is_html(db):
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    components = schema.json()["components"]["schemas"]
+    text_fields = {
+        "Post": ["title", "body", "correction_note"],
+        "Image": ["alt_text", "caption", "credit"],
+        "Video": ["caption"],
+        "Contributor": ["name", "role_title", "byline"],
+        "Blog": ["title", "description"],
+        "PostCreateInputRequest": ["title", "body"],
+        "PatchedPostUpdateInputRequest": ["title", "body", "correction_note"],
+    }
+
+    for component, names in text_fields.items():
+        for name in names:
+            said = components[component]["properties"][name].get("description", "")
+            assert "Plain text" in said or said.startswith(("Sanitised HTML", "HTML")), (
+                f"{component}.{name}: {said!r}"
+            )
+    assert components["Post"]["properties"]["body"]["description"].startswith("Sanitised HTML")
+    assert "Plain text" in components["Post"]["properties"]["title"]["description"]

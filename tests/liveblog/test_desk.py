@@ -177,6 +177,20 @@ def test_a_refused_photo_is_named_and_everything_else_is_kept(reporter_client, b
     assert list(result["stored"]) == ["new-0"]
 
 
+def test_a_photo_too_large_is_413_with_its_message_and_the_words_are_kept(
+    reporter_client, blog, jpeg, settings
+):
+    settings.NEWSROOM_IMAGE_MAX_BYTES = 100
+    answer = reporter_client.post(desk_url(blog, "compose", "save"), {
+        "action": "draft", "title": "A big photo", "body": "<p>Words survive.</p>",
+        "new-0-file": photo(jpeg), "new-0-alt": "Too big",
+    })  # fmt: skip
+
+    assert answer.status_code == 413
+    assert "the limit is 100 bytes" in answer.json()["photos"]["new-0"]
+    assert "Words survive." in Post.objects.get(pk=answer.json()["post"]).body
+
+
 def test_a_hostile_body_is_sanitised_and_an_empty_title_is_refused(reporter_client, blog):
     answer = save(reporter_client, blog, title="Hostile",
                   body='<p onclick="x()">Hi<script>alert(1)</script></p>')  # fmt: skip

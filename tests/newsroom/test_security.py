@@ -51,6 +51,26 @@ def test_pages_send_a_content_security_policy(client, blog):
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 
+@pytest.mark.django_db
+def test_pages_refuse_powerful_browser_features(client, blog):
+    policy = client.get(blog.get_absolute_url())["Permissions-Policy"]
+
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy
+    assert "fullscreen" not in policy  # video players may still go fullscreen
+
+
+def test_the_shipped_placeholder_secret_key_is_refused_at_start_up():
+    shipped = (ROOT / "docs" / "deploy" / "newsroom.env").read_text()
+    placeholder = shipped.split("DJANGO_SECRET_KEY=", 1)[1].split("\n", 1)[0]
+
+    for key in (placeholder, "too-short-a-key"):
+        result = settings_in_fresh_process("print('started')", DJANGO_SECRET_KEY=key)
+        assert result.returncode != 0
+        assert "DJANGO_SECRET_KEY is a placeholder or too short" in result.stderr
+        assert "started" not in result.stdout
+
+
 def run_check_deploy(**extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
@@ -148,6 +168,33 @@ def test_error_pages_mask_url_shaped_settings(rf, leaky_settings):
     for value in LEAKY.values():
         assert value not in page
     assert "hunter2" + "@" not in page
+
+
+def leaky_caches() -> dict:
+    location = "redis://:" + "cache" + "pass" + "@redis:6379/0"
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": location}}  # fmt: skip
+
+
+def test_the_debug_page_shows_no_cache_password_authorisation_or_cookie(rf, settings):
+    settings.DEBUG = True
+    # No secret in a local variable of this frame: the page lists a frame's locals.
+    settings.CACHES = leaky_caches()
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"sentinel": "redis://u:" + "broker" + "pass@s"}
+    request = rf.get("/api/v1/blogs/", HTTP_AUTHORIZATION="Api-Key " + "partner" + "secret",
+                     HTTP_COOKIE="sessionid=" + "cookie" + "secret")  # fmt: skip
+    from django.views.debug import technical_500_response
+
+    try:
+        _fail()
+    except RuntimeError:
+        import sys as _sys
+
+        page = technical_500_response(request, *_sys.exc_info()).content.decode()
+
+    for part in ("cache", "broker", "partner", "cookie"):  # the secrets, spelt whole
+        assert part + ("pass" if part in {"cache", "broker"} else "secret") not in page, part
+    assert "HTTP_AUTHORIZATION" in page  # named, with its value masked
 
 
 # --- Real client addresses behind the proxy -----------------------------------------------
