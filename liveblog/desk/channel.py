@@ -142,6 +142,7 @@ class Desk:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closed: str = ""  # why the process closed it
+    ending: bool = False  # the server is stopping: end quietly (the desk reconnects)
 
 
 class Desks:
@@ -169,6 +170,12 @@ class Desks:
 
     def leave(self, desk: Desk) -> None:
         self.open.discard(desk)
+
+    def close_all(self) -> None:
+        """The server is stopping: end every desk's stream (in the loop's thread)."""
+        for desk in list(self.open):
+            desk.ending = True
+            desk.wake.set()
 
     def moved(self, blog_id: int, seq: int) -> None:
         """The blog's staff log reached ``seq``: wake its desks (in the loop's thread)."""
@@ -228,6 +235,7 @@ class Desks:
 
 
 desks = Desks()
+hub.closers.append(desks.close_all)  # a stopping server ends the desks with the readers
 
 
 def on_desk_changed(sender: object, *, blog_id: int, seq: int, **kwargs: object) -> None:
@@ -252,6 +260,8 @@ async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes
         await in_db_thread(enter, desk.token, blog_id, user_id)
         while True:
             desk.wake.clear()
+            if desk.ending:
+                return
             if desk.closed:
                 yield sse("closed", {"reason": desk.closed})
                 return

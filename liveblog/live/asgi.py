@@ -19,6 +19,8 @@ import gc
 import io
 import os
 import re
+import signal
+import threading
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
@@ -66,17 +68,51 @@ def tune_collector() -> None:
     gc.set_threshold(700, 10, 100)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def end_streams_on_stop() -> dict[int, Any]:
+    """Before the server's own handlers of SIGTERM and SIGINT: end every open stream at
+    once (``hub.close_streams``), so the server's graceful shutdown has no never-ending
+    response to wait for and exits in a moment; the pages reconnect and catch up.
+    Returns the handlers it wrapped, to put back at shutdown."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # signals are the main thread's (a server run in a thread: tests)
+    loop = asyncio.get_running_loop()
+    wrapped: dict[int, Any] = {}
+    for sig in STOP_SIGNALS:
+        previous = signal.getsignal(sig)
+        wrapped[sig] = previous
+
+        def stop(signum: int, frame: Any, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(hub.close_streams)
+            if callable(previous):
+                previous(signum, frame)
+            else:  # the default action, as if we had not been here
+                signal.signal(signum, signal.SIG_DFL)
+                signal.raise_signal(signum)
+
+        signal.signal(sig, stop)
+    return wrapped
+
+
 async def lifespan(receive: Receive, send: Send) -> None:
-    """Start-up: tune the collector; without a broker, run the beat schedule here
-    (``newsroom.beat``: the sweeper that announces scheduled posts, among others)."""
+    """Start-up: tune the collector; end open streams on SIGTERM; without a broker, run
+    the beat schedule here (``newsroom.beat``: the sweeper that announces scheduled posts,
+    among others)."""
     beat = None
+    wrapped: dict[int, Any] = {}
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             tune_collector()
+            wrapped = end_streams_on_stop()
             beat = embedded_beat.start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            hub.close_streams()
+            for sig, handler in wrapped.items():
+                signal.signal(sig, handler)
             await embedded_beat.stop(beat)
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -46,6 +46,7 @@ T = TypeVar("T")
 QUEUE_SIZE = 256  # a reader this far behind is dropped; its page reconnects and catches up
 HEARTBEAT = object()
 OVERFLOW = object()
+CLOSING = object()  # the server is stopping: end the stream; the page reconnects elsewhere
 
 
 class BlogFeed:
@@ -128,6 +129,8 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.redis_ok = False
+        self.closing = False
+        self.closers: list[Callable[[], None]] = []  # other streams to end with the readers'
         self._tasks: set[asyncio.Task[None]] = set()
         self._lookups: dict[str, asyncio.Future[BlogState | None]] = {}
 
@@ -154,6 +157,7 @@ class Hub:
         if self.loop is loop:
             return
         self.loop = loop  # a new event loop (a restarted server, a test): start afresh
+        self.closing = False
         self.feeds.clear()
         self._tasks.clear()
         self._lookups.clear()
@@ -256,6 +260,8 @@ class Hub:
         (the reader fell too far behind) or the event that ends the blog.
         """
         self._start()
+        if self.closing:
+            return
         feed = self.feeds.get(blog_id)
         if feed is None:
             seqs = await live_db.in_db_thread(live_db.last_seqs, [blog_id])
@@ -277,7 +283,7 @@ class Hub:
                 if item is HEARTBEAT:
                     yield HEARTBEAT
                     continue
-                if item is OVERFLOW:
+                if item is OVERFLOW or item is CLOSING:
                     return
                 assert isinstance(item, LiveEvent)
                 if item.seq <= sent:
@@ -292,6 +298,24 @@ class Hub:
                 del self.feeds[blog_id]
                 if not self.feeds:  # nobody left to serve: give the connection back
                     live_db.DB_THREAD.submit(live_db.close_connections)
+
+    def close_streams(self) -> None:
+        """The server is stopping: end every reader's stream now (in the loop's thread).
+
+        Each stream ends cleanly, so the server's graceful shutdown has nothing to wait
+        for; each page's EventSource reconnects (to another process, or to this one
+        restarted) and catches up from its last event: nothing is missed or doubled."""
+        self.closing = True
+        for close in self.closers:
+            close()
+        for feed in list(self.feeds.values()):
+            for queue in list(feed.queues):
+                while True:
+                    try:
+                        queue.put_nowait(CLOSING)
+                        break
+                    except asyncio.QueueFull:
+                        queue.get_nowait()  # it is ending: what it had not read is caught up
 
     def readers(self) -> dict[int, int]:
         return {blog_id: len(feed.queues) for blog_id, feed in self.feeds.items()}

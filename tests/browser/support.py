@@ -233,8 +233,10 @@ class RedisServer:
 class Server:
     """One uvicorn process serving the ASGI app on a fixed port, restartable."""
 
-    def __init__(self, name: str, env: dict[str, str], workdir: Path, **extra: str) -> None:
+    def __init__(self, name: str, env: dict[str, str], workdir: Path, *,
+                 graceful: float | None = 1.0, **extra: str) -> None:  # fmt: skip
         self.name = name
+        self.graceful = graceful  # --timeout-graceful-shutdown (None: as the demo, no limit)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, **extra}
@@ -245,9 +247,9 @@ class Server:
         command = [
             PYTHON, "-m", "uvicorn", "liveblog.live.asgi:application", "--host", "127.0.0.1",
             "--port", str(self.port), "--log-level", "warning",
-            # Open event streams never end by themselves: do not wait for them on stop.
-            "--timeout-graceful-shutdown", "1",
         ]  # fmt: skip
+        if self.graceful is not None:  # a test server must never hold up the suite
+            command += ["--timeout-graceful-shutdown", str(self.graceful)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,

@@ -58,7 +58,9 @@ class Command(BaseCommand):
         commands = [
             # No proxy in front: the client's own address, never X-Forwarded-For.
             [python, "-m", "uvicorn", "liveblog.live.asgi:application", "--host", host,
-             "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
+             "--port", str(port), "--log-level", "warning", "--no-proxy-headers",
+             # Open streams end at SIGTERM (liveblog.live.asgi); anything else gets 3 s.
+             "--timeout-graceful-shutdown", "3"],
         ]  # fmt: skip
         if settings.REDIS_URL:
             commands += [
