@@ -22,8 +22,9 @@ class LoadClients:
         share = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
         for index, n in enumerate(share):
             port_ = str(ports[index % len(ports)])
+            # Each process's readers come from 127.<index + 1>.x.y, 32 an address.
             argv = [PYTHON, "-m", "benchmarks.sseclient", "--port", port_, "--path", path,
-                    "--count", str(n), "--source", f"127.0.{index + 1}.1"]  # fmt: skip
+                    "--count", str(n), "--sources", f"127.{index + 1}"]  # fmt: skip
             client = stack.start(
                 f"sseclient-{index}", argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE
             )

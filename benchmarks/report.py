@@ -69,6 +69,8 @@ def _push(figures: dict[str, Any]) -> str:
         [[f"{storm['readers']:,} readers", fmt_summary(storm["all_caught_up_s"], "", 2),
           fmt_summary(storm["p99_s"], "", 2), str(storm["missing"])]],
     )  # fmt: skip
+    for problem in figures.get("problems", []):
+        out += f"\nFAILED: {problem}"
     return out
 
 
@@ -108,6 +110,16 @@ def _ap(figures: dict[str, Any]) -> str:
                           ("next update (every state moved)", "next_update_s"))
     ]  # fmt: skip
     out = _table([f"AP import: {figures['label']}", "seconds median (min-max)", "target"], rows)
+    if big := figures.get("big"):
+        out += "\n\n" + _table(
+            [f"Oversized: {big['label']}", "figure", "target"],
+            [["import (its own process)", f"{big['import_s']} s",
+              f"< {big['targets']['import_s']} s"],
+             ["peak memory above Django's own", f"{big['import_peak_above_base_mb']} MB", ""],
+             ["results page, first", f"{big['page_first_s']} s", ""],
+             ["results page, cached", f"{big['page_cached_s']} s",
+              f"< {big['targets']['page_cached_s']} s"]],
+        )  # fmt: skip
     return out + f"\ntargets {'met' if figures['met'] else 'NOT met'}"
 
 

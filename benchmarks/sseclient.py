@@ -1,7 +1,7 @@
 """A lean Server-Sent Events load client: thousands of readers in one process.
 
 Run by the push benchmark as ``python -m benchmarks.sseclient --port P --path … --count N
---source 127.0.1.X``; it is driven over stdin/stdout with one JSON object a line:
+--sources 127.1``; it is driven over stdin/stdout with one JSON object a line:
 
 - ``{"cmd": "connect", "after": S}``: open every connection (bounded concurrency), answer
   ``{"connected": n, "failed": f, "seconds": t}`` once each has its response headers.
@@ -15,8 +15,11 @@ Run by the push benchmark as ``python -m benchmarks.sseclient --port P --path �
 - ``{"cmd": "quit"}``.
 
 Plain asyncio protocols on raw sockets (no HTTP library), uvloop when installed: the
-client must never be what limits the measurement. Every time is ``time.monotonic()``,
-which is one clock for all processes of the machine. Targets loopback only.
+client must never be what limits the measurement. Readers connect from distinct loopback
+addresses (``--sources 127.1``: 127.1.0.1, 127.1.0.2, …, ``--per-address`` readers each),
+as a crowd comes from many addresses: the production limits per client address (nginx's
+``limit_conn``, the stream processes' own) stay on while it runs. Every time is
+``time.monotonic()``, one clock for all processes of the machine. Loopback only.
 """
 
 from __future__ import annotations
@@ -109,7 +112,14 @@ class Client:
                 if len(self.got) >= len(self.readers) and self.all_done is not None:
                     self.all_done.set()
 
-    async def _open(self, after: int, gate: asyncio.Semaphore | None) -> Reader:
+    def source(self, index: int) -> str | None:
+        """The loopback address reader ``index`` connects from (the same on reconnect)."""
+        if not self.args.sources:
+            return None
+        block = index // self.args.per_address  # 254 usable addresses per third octet
+        return f"{self.args.sources}.{block // 254}.{block % 254 + 1}"
+
+    async def _open(self, index: int, after: int, gate: asyncio.Semaphore | None) -> Reader:
         loop = asyncio.get_running_loop()
         request = (
             f"GET {self.args.path}?after={after} HTTP/1.1\r\nHost: {self.args.host_header}\r\n"
@@ -122,7 +132,7 @@ class Client:
                 lambda: Reader(self),
                 self.args.host,
                 self.args.port,
-                local_addr=(self.args.source, 0) if self.args.source else None,
+                local_addr=(source, 0) if (source := self.source(index)) else None,
             )
             reader.last_id = after
             assert reader.transport is not None
@@ -137,7 +147,8 @@ class Client:
         gate = asyncio.Semaphore(concurrency) if concurrency else None
         started = time.monotonic()
         results = await asyncio.gather(
-            *(self._open(after, gate) for after in afters), return_exceptions=True
+            *(self._open(index, after, gate) for index, after in enumerate(afters)),
+            return_exceptions=True,
         )
         self.readers = [r for r in results if isinstance(r, Reader)]
         errors = [str(r) for r in results if not isinstance(r, Reader)]
@@ -230,10 +241,23 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--path", required=True)
     parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--source", default="", help="local address (127.x.y.z) to connect from")
+    parser.add_argument(
+        "--sources",
+        default="",
+        help="connect from 127.A.x.y (give 127.A), a few readers an address",
+    )
+    parser.add_argument(
+        "--per-address",
+        type=int,
+        default=32,
+        help="readers per source address (below the per-client limits)",
+    )
     args = parser.parse_args()
-    if not args.host.startswith("127.") or (args.source and not args.source.startswith("127.")):
-        parser.error("loopback only")
+    sources = args.sources.split(".")
+    if not args.host.startswith("127.") or (
+        args.sources and (len(sources) != 2 or sources[0] != "127" or not sources[1].isdigit())
+    ):
+        parser.error("loopback only: --sources 127.A")  # fmt: skip
     # The client's own garbage-collector pauses must not count as delivery latency (its
     # objects are freed by reference counting; it makes no cycles worth collecting).
     gc.disable()

@@ -253,6 +253,8 @@ class SnapshotUnit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "source_id"], name="unit_once_per_snapshot")
         ]
+        # The breakdown is read a page at a time, by name (results.selectors.unit_page).
+        indexes = [models.Index(fields=["snapshot", "name"], name="unit_by_name_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 
 from .charts import History, history
 from .geography import state_name
-from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
+from .models import (
+    Candidate,
+    CandidateResult,
+    Race,
+    ResultSnapshot,
+    SnapshotUnit,
+    WinnerCall,
+    vote_share,
+)
 
 
 @dataclass(frozen=True)
@@ -193,3 +202,34 @@ def state_rows(national: Race) -> list[StateRow]:
             )
         )
     return rows
+
+
+UNITS_PER_PAGE = 200  # counties (towns, districts) per page of a race's breakdown
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """One page of a snapshot's breakdown by county, town or district: a race of 200,000
+    units is read and drawn 200 at a time, never whole."""
+
+    rows: list[tuple[SnapshotUnit, list[int | None]]]  # each unit and its votes per candidate
+    page: Page[SnapshotUnit]
+    level: str  # what the units are ("county"), for the heading
+    find: str  # the name searched for, if any
+
+
+def unit_page(snapshot: ResultSnapshot, candidates: list[Candidate], *, number: str | None,
+              find: str = "") -> UnitPage:  # fmt: skip
+    """Page ``number`` (1 if missing or not a page) of the snapshot's units by name, those
+    whose name contains ``find`` if given: a count and one page of rows."""
+    units = snapshot.units.order_by("name", "pk")
+    if find:
+        units = units.filter(name__icontains=find)
+    page = Paginator(units, UNITS_PER_PAGE).get_page(number)
+    rows = [(unit, [unit.votes.get(str(c.pk)) for c in candidates]) for unit in page]
+    levels = [unit.level for unit, _ in rows]
+    if levels:
+        level = max(set(levels), key=levels.count)
+    else:  # nothing of that name: still say what was searched for (a county, a town)
+        level = snapshot.units.values_list("level", flat=True).first() or ""
+    return UnitPage(rows, page, level, find)

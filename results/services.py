@@ -58,6 +58,7 @@ def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
 
 # Far more than any electorate, far less than the database's 64-bit integers.
 MAX_VOTES = 10**12
+UNIT_BATCH = 2000  # snapshot units written per statement
 # Clocks differ a little between the wire and us; a snapshot further ahead is bogus and
 # would otherwise stay "the latest" for ever.
 MAX_FUTURE = timedelta(minutes=5)
@@ -182,7 +183,12 @@ def snapshot_record(
         )
         for c in counts
     )
-    SnapshotUnit.objects.bulk_create(SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows)
+    # In chunks: a race of 200,000 counties must not become one 200,000-row statement (and
+    # as many model instances at once) in memory.
+    for start in range(0, len(unit_rows), UNIT_BATCH):
+        SnapshotUnit.objects.bulk_create(
+            SnapshotUnit(snapshot=snapshot, **row) for row in unit_rows[start : start + UNIT_BATCH]
+        )
     latest = ResultSnapshot.objects.latest_of(race.pk)
     if (
         latest is not None and latest.pk == snapshot.pk

@@ -49,9 +49,12 @@ def import_document(
         except UnicodeDecodeError as exc:
             return _refused(f"document: not UTF-8 text (byte {exc.start})")
     data = data.removeprefix("\ufeff")
-    stripped = data.lstrip()
-    is_json = stripped.startswith(("{", "["))  # a CSV header never starts so
-    if filename.lower().endswith(".csv") or (not is_json and _looks_like_csv(stripped)):
+    # The first character that is not space, without copying a 50 MB document to find it.
+    lead = data[:4096]
+    start = len(lead) - len(lead.lstrip())
+    head = data[start : start + 4096]
+    is_json = head.startswith(("{", "["))  # a CSV header never starts so
+    if filename.lower().endswith(".csv") or (not is_json and _looks_like_csv(head)):
         return import_csv(data, by=by)
     if not is_json:
         return _refused(
@@ -60,6 +63,7 @@ def import_document(
         )
     try:
         doc = json.loads(data)
+        del data  # the text is not needed once parsed (the importers free what they plan)
     except json.JSONDecodeError as exc:
         return _refused(
             f"document: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"

@@ -68,6 +68,8 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
         except Refused as exc:
             report.errors.append(str(exc))
             continue
+        finally:
+            races[index] = raw = None  # planned: its parsed JSON is freed as we go
         report.warnings += plan.warnings
         if plan.source_id in seen:
             report.errors.append(f"{label}: the same race as {seen[plan.source_id]}")
