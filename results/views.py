@@ -58,7 +58,7 @@ def units_html(request: HttpRequest, snapshot: ResultSnapshot, candidates: list[
             "results-units:" + hashlib.sha1(repr(drawn).encode(), usedforsecurity=False).hexdigest()
         )
         if (stored := cache.get(key)) is not None:
-            return mark_safe(stored)  # our own rendering, stored as it was made
+            return mark_safe(str(stored))  # our own rendering, stored as it was made
     page = unit_page(snapshot, candidates, number=number, find=find)
     html = render_to_string(UNITS_TEMPLATE, {"units": page, "candidates": candidates}, request)
     if key is not None:
