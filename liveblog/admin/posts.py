@@ -239,7 +239,9 @@ class PostAdmin(admin.ModelAdmin[Post]):
             if post is not None:
                 extra_context["workflow_steps"] = available_steps(request.user, post)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # The post and its inlines (byline, photos, videos): one gesture, one change.
+            with services.one_gesture():
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEdit:
             if request.method != "POST":
                 raise

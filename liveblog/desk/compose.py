@@ -110,11 +110,12 @@ class Filing:
         self.out = Outcome()
 
     def run(self) -> Outcome:
-        self._run()
+        # One click, one unit of work: words, byline, photos, video and the action in one
+        # transaction, one version step, one change readers and partners hear about.
+        with services.one_gesture():
+            self._run()
         if self.out.post is not None and self.out.stale is None:
-            # Photos, byline and video each made a version: answer with the last one,
-            # which the box sends with its next save.
-            self.out.post.refresh_from_db()
+            self.out.post.refresh_from_db()  # the version the box sends with its next save
         return self.out
 
     def _run(self) -> None:

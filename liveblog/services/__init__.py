@@ -1,11 +1,14 @@
 """Every write to a live blog goes through these services.
 
 They check permissions, enforce the workflow, bump versions, append to the change log
-and queue side effects, so the admin, the API and any later view behave the same. Each
+and queue side effects, so the admin, the API and any later view behave the same. A door
+that runs several of them for one click wraps them in ``one_gesture()``: one transaction,
+one version step and at most one change per post. Each
 workflow action's check (``check_<action>``) sits beside its mutation; ``may`` and
 ``allowed_actions`` ask those checks, so every door offers exactly what it accepts.
 """
 
+from ..changes import one_gesture
 from .blogs import blog_set_status, summary_update
 from .media import (
     post_add_image,
@@ -44,6 +47,7 @@ __all__ = [
     "blog_set_status",
     "default_byline",
     "may",
+    "one_gesture",
     "post_add_image",
     "post_add_video",
     "post_create",

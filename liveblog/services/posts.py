@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import permissions as perms
-from ..changes import record_change, record_desk_change
+from ..changes import gesture_version, record_change, record_desk_change
 from ..exceptions import StaleEdit
 from ..html import sanitize_body
 from ..models import Change, DeskChange, Label, LiveBlog, Post, PostContributor
@@ -45,8 +45,9 @@ def save_version(
     post: Post, fields: Iterable[str], *, by: User | AnonymousUser | None = None
 ) -> None:
     """Save ``fields`` as the post's next version (callers hold the row lock), and tell
-    the desks (the staff log: drafts and submissions included)."""
-    post.version += 1
+    the desks (the staff log: drafts and submissions included). Within one gesture
+    (``one_gesture``) the version moves once, however many parts are saved."""
+    gesture_version(post)
     post.save(update_fields={*fields, "version", "updated_at"})
     record_desk_change(blog_id=post.blog_id, kind=DeskChange.Kind.SAVED, post=post, by=by)
 
@@ -105,6 +106,24 @@ def post_create(
     post = Post.objects.create(blog=blog, author=author, status=Status.DRAFT, **fields)
     _replace_contributors(post, default_byline(by) if contributors is None else contributors)
     record_desk_change(blog_id=blog.pk, kind=DeskChange.Kind.FILED, post=post, by=by)
+    return post
+
+
+@transaction.atomic
+def post_file_for_call(*, blog: LiveBlog, author: User, call_id: int, title: str, body: str,
+                       label: Label | None = None) -> Post | None:  # fmt: skip
+    """File the post announcing a confirmed winner call, straight into the approval
+    queue: Newsroom writes it on the confirming editor's behalf (their name, not their
+    permission to file: an editor who may call races need not file posts). Once per blog
+    and call: None if the blog has it already (the call's post is filed at most once)."""
+    if Post.objects.filter(blog=blog, announces_call=call_id).exists():
+        return None
+    fields = _clean_fields({"title": title, "body": body, "label": label})
+    post = Post.objects.create(blog=blog, author=author, status=Status.SUBMITTED,
+                               submitted_at=timezone.now(), announces_call=call_id,
+                               **fields)  # fmt: skip
+    _replace_contributors(post, default_byline(author))
+    record_desk_change(blog_id=blog.pk, kind=DeskChange.Kind.FILED, post=post, by=author)
     return post
 
 

@@ -524,7 +524,11 @@
     var open = Number(postId());
     changes.forEach(function (change) {
       if (!open || change.post !== open || change.by === me) { return; }
-      if (change.kind === "lock") { renewLock(false); return; }
+      // One gesture leaves one entry a post (a publish that also ends the editing): a desk
+      // kept out of the post looks at the lock again on any of the holder's changes.
+      var form = compose();
+      if (change.kind === "lock" || (form && form.dataset.locked === "true")) { renewLock(false); }
+      if (change.kind === "lock") { return; }
       var mine = Number(field("version").value);
       if (change.version && change.version > mine && !stale) {
         status("Someone else saved this post (version " + change.version + "). Saving yours will show both versions.");
