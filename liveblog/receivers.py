@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from results.models import WinnerCall
+from django.db import transaction
 
 from .changes import record_change
 from .models import Change, LiveBlog
-from .services.calls import draft_call_posts
+from .services.calls import draft_after_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -18,10 +19,9 @@ def results_changed(
     sender: object, *, race_id: int, payload: dict[str, Any], by: User | None, **kwargs: object
 ) -> None:
     """A race's results changed: each blog showing the race records it in its change log
-    (inside the results writer's transaction), so open pages redraw their header."""
+    (inside the results writer's transaction: only that), so open pages redraw their
+    header. A call an editor confirmed gets its post once that transaction commits."""
     for blog_id in LiveBlog.objects.filter(races=race_id).values_list("pk", flat=True):
         record_change(blog_id=blog_id, kind=Change.Kind.RESULTS, payload=payload, by=by)
     if payload.get("call") and not payload.get("withdrawn") and by is not None:
-        # A call an editor confirmed: its post waits in the approval queue.
-        call = WinnerCall.objects.select_related("race", "candidate").get(pk=payload["call"])
-        draft_call_posts(call=call, by=by)
+        transaction.on_commit(partial(draft_after_commit, int(payload["call"]), by.pk))

@@ -193,6 +193,9 @@ class Post(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The winner call this post announces, when Newsroom filed it (a plain number: the
+    # results app's call, named by its id). One such post per blog and call.
+    announces_call = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -225,6 +228,11 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["blog"], condition=models.Q(pinned=True), name="one_pinned_post_per_blog"
+            ),
+            models.UniqueConstraint(
+                fields=["blog", "announces_call"],
+                condition=models.Q(announces_call__isnull=False),
+                name="one_post_per_call_per_blog",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=PUBLIC_STATUSES)

@@ -1,27 +1,31 @@
 """A confirmed winner call becomes a post waiting for an editor.
 
 "AP calls Pennsylvania for Donald Trump", with the count and a link to the state's
-results, filed and submitted by the editor who confirmed the call, on every blog that
+results, filed in the name of the editor who confirmed the call, on every blog that
 shows the race (or the national race it counts towards). It waits in the approval queue
 (the live desk's, the admin's) for one click; nothing is published without an editor.
+
+It is drafted once the confirmation has committed (``draft_after_commit``): a call never
+waits on, or fails because of, its post, and the national count it quotes already
+includes the call (the roll-up ran inside the confirmation).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from results.geography import state_name
 from results.models import Race, ResultSnapshot, WinnerCall
-from results.rollup import rollup_or_report
 from results.selectors import race_boards
 
 from ..models import Label, LiveBlog, Post
-from .posts import post_create
-from .workflow import post_submit
+from .posts import post_file_for_call
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -29,8 +33,22 @@ if TYPE_CHECKING:
     from results.selectors import RaceBoard
 
 
+logger = logging.getLogger(__name__)
+
+
+def draft_after_commit(call_id: int, by_id: int) -> None:
+    """``transaction.on_commit`` callback of a confirmed call: draft its posts now, in a
+    transaction of their own. Never raises: the call stands whatever happens here."""
+    try:
+        call = WinnerCall.objects.select_related("race", "candidate").get(pk=call_id)
+        draft_call_posts(call=call, by=get_user_model().objects.get(pk=by_id))
+    except Exception:
+        logger.exception("could not draft the posts of winner call %s", call_id)
+
+
 def draft_call_posts(*, call: WinnerCall, by: User) -> list[Post]:
-    """File and submit the call's post on each blog showing its race; returns them."""
+    """File the call's post, submitted, on each blog showing its race that does not have
+    it yet; returns the new ones. Safe to run twice."""
     race = call.race
     shown = Q(races=race) | Q(races=race.parent_id) if race.parent_id else Q(races=race)
     blogs = list(LiveBlog.objects.filter(shown).exclude(status=LiveBlog.Status.ENDED).distinct())
@@ -38,14 +56,15 @@ def draft_call_posts(*, call: WinnerCall, by: User) -> list[Post]:
         return []
     national = None
     if race.parent_id is not None:
-        rollup_or_report(race.parent_id)  # the count the post quotes includes this call
         [national] = race_boards([race.parent_id], with_history=False)
     title, body = call_words(call, race, national)
     label = Label.objects.filter(slug="breaking").first()
     posts = []
     for blog in blogs:
-        post = post_create(blog=blog, by=by, title=title, body=body, label=label)
-        posts.append(post_submit(post=post, by=by))
+        post = post_file_for_call(blog=blog, author=by, call_id=call.pk, title=title,
+                                  body=body, label=label)  # fmt: skip
+        if post is not None:
+            posts.append(post)
     return posts
 
 

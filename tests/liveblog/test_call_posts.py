@@ -8,13 +8,17 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 
+from liveblog import permissions
 from liveblog import services as posts
 from liveblog.models import LiveBlog, Post
+from liveblog.services.calls import draft_call_posts
 from results import services
 from results.ingest import import_document
 from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 T = datetime(2024, 11, 6, 3, 12, tzinfo=UTC)
@@ -34,9 +38,21 @@ def call_of(postal):
     return Race.objects.get(state_postal=postal).calls.get(withdrawn_at=None)
 
 
-def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor, client):
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    """Confirm a call and commit, as the admin's request does: its posts are drafted
+    once the confirmation has committed."""
+
+    def run(call, by):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.winner_confirm(call=call, by=by)
+
+    return run
+
+
+def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor, client, confirm):
     assert not Post.objects.exists()  # AP's call alone files nothing
-    services.winner_confirm(call=call_of("PA"), by=second_editor)
+    confirm(call_of("PA"), second_editor)
     post = Post.objects.get()
     pa = Race.objects.get(state_postal="PA")
     assert post.title == "AP calls Pennsylvania for Donald Trump"
@@ -60,8 +76,10 @@ def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor
     assert post.title in client.get(election.get_absolute_url()).content.decode()
 
 
-def test_it_waits_in_the_live_desk_queue_for_one_click(election, second_editor, client, editor):
-    services.winner_confirm(call=call_of("GA"), by=second_editor)
+def test_it_waits_in_the_live_desk_queue_for_one_click(
+    election, second_editor, client, editor, confirm
+):
+    confirm(call_of("GA"), second_editor)
     client.force_login(editor)
     desk = client.get(f"/admin/desk/{election.slug}/").content.decode()
     queue = desk[desk.index('id="region-queue"') :]
@@ -71,12 +89,12 @@ def test_it_waits_in_the_live_desk_queue_for_one_click(election, second_editor, 
 
 
 def test_a_correction_is_filed_as_one_and_a_withdrawal_files_nothing(
-    election, editor, second_editor
+    election, editor, second_editor, confirm
 ):
-    standing = services.winner_confirm(call=call_of("PA"), by=second_editor)
+    standing = confirm(call_of("PA"), second_editor)
     harris = Race.objects.get(state_postal="PA").candidates.get(name="Kamala Harris")
     fix = services.winner_correct(call=standing, candidate=harris, by=editor, note="AP retracted")
-    services.winner_confirm(call=fix, by=second_editor)
+    confirm(fix, second_editor)
     assert list(Post.objects.order_by("pk").values_list("title", flat=True)) == [
         "AP calls Pennsylvania for Donald Trump",
         "Correction: AP now calls Pennsylvania for Kamala Harris",
@@ -85,10 +103,44 @@ def test_a_correction_is_filed_as_one_and_a_withdrawal_files_nothing(
     assert Post.objects.count() == 2
 
 
-def test_blogs_not_showing_the_race_or_already_ended_get_nothing(election, second_editor):
+def test_blogs_not_showing_the_race_or_already_ended_get_nothing(election, second_editor, confirm):
     other = LiveBlog.objects.create(slug="other", title="Other", coverage_start=T)
     election.status = LiveBlog.Status.ENDED
     election.save()
-    services.winner_confirm(call=call_of("PA"), by=second_editor)
+    confirm(call_of("PA"), second_editor)
     assert not Post.objects.exists()
     assert not other.posts.exists()
+
+
+def test_an_editor_who_may_call_races_but_not_file_posts_confirms_and_the_post_waits(
+    election, confirm
+):
+    desk_of_results = factories.UserFactory(username="results-desk")  # staff, no roles
+    may_confirm = Permission.objects.filter(
+        content_type__app_label="results", codename__in=["change_winnercall", "view_race"]
+    )
+    desk_of_results.user_permissions.add(*may_confirm)
+    assert not permissions.can_file(desk_of_results)
+
+    call = confirm(call_of("PA"), desk_of_results)
+
+    assert call.confirmed_at is not None  # the confirmation stands
+    post = Post.objects.get()
+    assert post.title == "AP calls Pennsylvania for Donald Trump"
+    assert (post.author, post.status) == (desk_of_results, Post.Status.SUBMITTED)
+
+
+def test_drafting_twice_files_each_blogs_post_once(election, second_editor, confirm):
+    call = confirm(call_of("PA"), second_editor)
+
+    assert draft_call_posts(call=call, by=second_editor) == []  # a retried task adds nothing
+    assert Post.objects.count() == 1
+
+
+def test_a_state_call_adds_the_national_race_up_once(election, second_editor, confirm):
+    national = Race.objects.get(level="national")
+    before = ResultSnapshot.objects.filter(race=national).count()
+
+    confirm(call_of("PA"), second_editor)
+
+    assert ResultSnapshot.objects.filter(race=national).count() == before + 1

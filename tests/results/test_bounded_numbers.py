@@ -53,7 +53,7 @@ def test_electoral_totals_past_any_college_refuse_their_races_only():
 
 
 def test_after_a_poisoned_document_every_valid_one_imports_and_calls_confirm(
-    editor, second_editor, blog
+    editor, second_editor, blog, django_capture_on_commit_callbacks
 ):
     import_document(json.dumps(poisoned_electoral_totals()))
     later = presidential_document(["AK", "PA", "GA", "MI"], at=T.replace(hour=4), counties=2,
@@ -66,7 +66,8 @@ def test_after_a_poisoned_document_every_valid_one_imports_and_calls_confirm(
     assert (national.threshold, national.rollup_problem) == (27, "")  # 3 + 19 + 16 + 15 = 53
     blog.races.add(national)
     call = Race.objects.get(state_postal="PA").calls.get()
-    services.winner_confirm(call=call, by=second_editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.winner_confirm(call=call, by=second_editor)
     latest = ResultSnapshot.objects.latest_of(national.pk)
     assert {r.candidate.name: r.electoral_votes for r in latest.results.all()}["Donald Trump"] == 19
     assert blog.posts.filter(title__contains="Pennsylvania").exists()  # the call's post
