@@ -430,6 +430,10 @@ SPECTACULAR_SETTINGS = {
         "`Authorization: Api-Key <key>`."
     ),
     "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "newsroom.apikit.schema.plain_version",  # "1.0.0", never "1.0.0 (v1)"
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page are public; every endpoint they describe needs a key.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -62,7 +62,7 @@ class History:
 def history(race: Race) -> History:
     """The race's snapshots, oldest first, and its two charts (three queries)."""
     snapshots = list(
-        race.snapshots.standing()
+        race.snapshots.history()
         .order_by("as_of", "id")
         .prefetch_related(Prefetch("results", queryset=CandidateResult.objects.all()))
     )

@@ -139,6 +139,12 @@ class ResultSnapshotQuerySet(models.QuerySet["ResultSnapshot"]):
         """Snapshots not voided by an editor (a void one is kept, never shown)."""
         return self.filter(voided_at__isnull=True)
 
+    def history(self) -> ResultSnapshotQuerySet:
+        """What readers and partners see of a race's past: its standing snapshots (a
+        voided one stays on record, never shown). The chart and the partner API both ask
+        this, so they always agree."""
+        return self.standing()
+
     def latest_of(self, race_id: int) -> ResultSnapshot | None:
         """The snapshot readers see for a race: the one rule, used by the page, the live
         header, the API and ingest (``newest_first``'s tie-break included)."""
@@ -260,6 +266,21 @@ class SnapshotUnit(models.Model):
         return self.name
 
 
+class WinnerCallQuerySet(models.QuerySet["WinnerCall"]):
+    def standing(self) -> WinnerCallQuerySet:
+        """Calls not withdrawn: the one a race has (pending or confirmed) and corrections
+        waiting to replace it."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def confirmed(self) -> WinnerCallQuerySet:
+        """Standing calls a second editor confirmed: the ones readers see."""
+        return self.standing().filter(confirmed_at__isnull=False)
+
+    def pending(self) -> WinnerCallQuerySet:
+        """Standing calls still waiting for a second editor."""
+        return self.standing().filter(confirmed_at__isnull=True)
+
+
 class WinnerCall(models.Model):
     """Calling a race is an act with a name on it; the banner needs a second editor."""
 
@@ -285,6 +306,8 @@ class WinnerCall(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
     correction_note = models.TextField(blank=True)
+
+    objects = WinnerCallQuerySet.as_manager()
 
     class Meta:
         ordering = ["race", "-called_at"]

@@ -78,10 +78,7 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
         ).prefetch_related(Prefetch("results", queryset=CandidateResult.objects.all()))
     }
     calls = {
-        c.race_id: c.candidate_id
-        for c in WinnerCall.objects.filter(
-            race__in=races, withdrawn_at__isnull=True, confirmed_at__isnull=False
-        )
+        c.race_id: c.candidate_id for c in WinnerCall.objects.confirmed().filter(race__in=races)
     }
     boards = []
     for race in races:
@@ -167,9 +164,7 @@ def state_contests(national: Race) -> StateContests:
     }
     calls = {
         c.race_id: c
-        for c in WinnerCall.objects.filter(
-            race__in=states, withdrawn_at__isnull=True, confirmed_at__isnull=False
-        ).select_related("candidate")
+        for c in WinnerCall.objects.confirmed().filter(race__in=states).select_related("candidate")
     }
     return StateContests(states, snapshots, calls)
 

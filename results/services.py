@@ -281,7 +281,7 @@ def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> W
     # Two editors calling at one moment: the race's row lock makes the second wait and
     # then see the first call (a clean refusal, never the unique constraint's 500).
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
-    if race.calls.filter(withdrawn_at__isnull=True).exists():
+    if race.calls.standing().exists():
         raise ValidationError(
             f"{race} already has a call: correct it (or withdraw it) instead of calling again."
         )
@@ -303,7 +303,7 @@ def winner_call_from_feed(
     if candidate.race_id != race.pk:
         raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)  # one at a time
-    if race.calls.filter(withdrawn_at__isnull=True).exists():
+    if race.calls.standing().exists():
         return None
     return WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=None, called_at=at
@@ -311,7 +311,7 @@ def winner_call_from_feed(
 
 
 def _pending_corrections(call: WinnerCall) -> QuerySet[WinnerCall]:
-    return call.corrections.filter(withdrawn_at__isnull=True, confirmed_at__isnull=True)
+    return call.corrections.pending()
 
 
 @transaction.atomic

@@ -196,7 +196,7 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
             units_reporting=None if to_go is None else RACE_UNITS - to_go,
         )
     winner = race.candidates.get(name=data["winner"])
-    if not race.calls.filter(withdrawn_at__isnull=True).exists():
+    if not race.calls.standing().exists():
         final_as_of = datetime.fromisoformat(data["snapshots"][-1]["as_of"])
         # Imported from the capture, not made in this newsroom: no editor's name on it.
         WinnerCall.objects.create(

@@ -93,3 +93,13 @@ def read_responses(body: Any, *extra_errors: int) -> dict[int, Any]:
         304: OpenApiResponse(description="Not modified: the ETag you sent is current."),
         **errors(400, 401, 403, 404, 429, *extra_errors),
     }
+
+
+def plain_version(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular's postprocessing hook: ``info.version`` is the plain release
+    ("1.0.0"), not "1.0.0 (v1)", which client generators (openapi-python-client) turn
+    into a package version that will not install. The URL carries the API's version."""
+    from django.conf import settings
+
+    result["info"]["version"] = settings.SPECTACULAR_SETTINGS["VERSION"]
+    return result

@@ -77,9 +77,9 @@ def races_data(races: list[Race], *, base_url: str) -> list[dict[str, Any]]:
     boards = {b.race.pk: b for b in race_boards([r.pk for r in races], with_history=False)}
     calls = {
         call.race_id: call
-        for call in WinnerCall.objects.filter(
-            race__in=races, withdrawn_at__isnull=True, confirmed_at__isnull=False
-        ).select_related("candidate")
+        for call in WinnerCall.objects.confirmed()
+        .filter(race__in=races)
+        .select_related("candidate")
     }
     result = []
     for race in races:
@@ -177,11 +177,12 @@ class SnapshotListView(ApiView):
         tags=["Results"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        """Every snapshot of the race, newest ``as_of`` first, paged (``results:read``)."""
+        """The race's snapshot history, newest ``as_of`` first, paged (``results:read``):
+        the snapshots the page's chart draws (a voided one is left out)."""
         query = parse(ListQuery, request.query_params)
         after = parse_cursor(query.get("cursor"))
         race = _race(slug)
-        snapshots = race.snapshots.prefetch_related(_with_results())
+        snapshots = race.snapshots.history().prefetch_related(_with_results())
         page = newest_first_page(snapshots, field="as_of", limit=query["limit"], after=after)
         names = dict(race.candidates.values_list("pk", "name"))
         data = SnapshotListSerializer(

@@ -264,7 +264,7 @@ def _call(race: Race, plan: RacePlan, snapshot: ResultSnapshot | None,
     latest = ResultSnapshot.objects.latest_of(race.pk)
     if snapshot is not None and (latest is None or latest.pk != snapshot.pk):
         return
-    standing = race.calls.filter(withdrawn_at__isnull=True).select_related("candidate").first()
+    standing = race.calls.standing().select_related("candidate").first()
     winners = plan.winners
     if len(winners) > 1:
         seats = f" in a race for {plan.seats} seats" if plan.seats > 1 else ""

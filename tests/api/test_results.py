@@ -161,3 +161,19 @@ def test_query_values_are_taken_as_sent_not_trimmed_into_a_slug(partner, value):
     # that the schema's pattern forbids (found by schemathesis).
     assert partner.get("/api/v1/races/", {"blog": value}).status_code == 400
     assert partner.get("/api/v1/blogs/election/posts/", {"label": value}).status_code == 400
+
+
+def test_the_snapshot_history_agrees_with_the_pages_chart_after_a_void(partner, race, editor):
+    from results.charts import history
+    from results.services import snapshot_void
+
+    kept = record(race, "1", T0, 100, 120)[0]
+    wrong = record(race, "2", T0 + timedelta(hours=1), 9_000_000, 1)[0]
+    latest = record(race, "3", T0 + timedelta(hours=2), 300, 320)[0]
+    snapshot_void(snapshot=wrong, by=editor, reason="A typo in the wire's count")
+
+    listed = partner.get("/api/v1/races/president/snapshots/").json()["results"]
+    charted = history(race).snapshots
+
+    assert [s["id"] for s in listed] == [latest.pk, kept.pk]  # newest first, void left out
+    assert sorted(s["id"] for s in listed) == sorted(s.pk for s in charted)

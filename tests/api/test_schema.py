@@ -104,3 +104,9 @@ def test_the_schema_says_which_text_is_plain_and_which_is_html(db):
             )
     assert components["Post"]["properties"]["body"]["description"].startswith("Sanitised HTML")
     assert "Plain text" in components["Post"]["properties"]["title"]["description"]
+
+
+def test_the_schema_version_is_a_plain_release_a_client_generator_can_install(db):
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert re.fullmatch(r"\d+\.\d+\.\d+", schema.json()["info"]["version"])
