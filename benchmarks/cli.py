@@ -58,8 +58,11 @@ def main(argv: list[str] | None = None) -> None:
         help="an environment setting for every process (an experiment)",
     )
     parser.add_argument("--tag", default="", help="save as <name>.<tag>.json (an experiment)")
-    parser.add_argument("--no-wait", action="store_true",
-                        help="start at once, even on a busy machine (the harness's own tests)")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="start at once, even on a busy machine (the harness's own tests)",
+    )
     args = parser.parse_args(argv)
     names = [n for part in args.names for n in part.replace(",", " ").split()] or list(NAMES)
     unknown = sorted(set(names) - set(NAMES))

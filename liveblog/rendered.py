@@ -153,13 +153,22 @@ def once(state: BlogState, *parts: object, build: Callable[[], str], nonce: str 
     return fill(find(state, *parts), build, nonce=nonce)
 
 
-def card(post: Any, *, id_prefix: str = "", heading_level: int = 3) -> str:
+def card(post: Any, *, id_prefix: str = "", heading_level: int = 3, shared: bool = True) -> str:
     """A post's card (``liveblog/_post.html``), rendered once per version of the post
-    and shared by the page, older posts, the stream and the poll. The key names what
-    the card draws from outside the post's version: its label's name, its bylines'
-    names, its photos' renditions (all from rows loaded with ``for_display``)."""
+    and shared by the page, older posts and the poll. The key names what the card draws
+    from outside the post's version: its label's name, its bylines' names, its photos'
+    renditions (all from rows loaded with ``for_display``).
+
+    ``shared=False`` renders it without the cache: the live channel's events, rendered
+    once per process in the publish-to-screen path, where a new version is always a miss
+    and the round trips cost every reader (p99 at 1,000 readers 47 → 40 ms, the A/B in
+    docs/performance.md)."""
     from django.template.loader import render_to_string
     from django.utils import timezone
+
+    context = {"post": post, "id_prefix": id_prefix, "heading_level": heading_level}
+    if not shared:
+        return render_to_string("liveblog/_post.html", context)
 
     drawn = (
         post.label.name if post.label_id else "",
@@ -175,7 +184,6 @@ def card(post: Any, *, id_prefix: str = "", heading_level: int = 3) -> str:
     except Exception:
         html = None
     if html is None:
-        context = {"post": post, "id_prefix": id_prefix, "heading_level": heading_level}
         html = render_to_string("liveblog/_post.html", context)
         with contextlib.suppress(Exception):
             cache.set(cache_key, html, TIMEOUT)

@@ -176,6 +176,9 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
         await _answer(send, redirect.status_code, moved)
         return
     base = _with_security(request, HttpResponse())
+    # Not kept for the stream's life: a request (its META, ~2 KB) per open stream is memory
+    # and objects the collector walks at every event (the A/B in docs/performance.md).
+    del request
     if scope.get("method") != "GET":
         await _answer(send, 405, base)
         return

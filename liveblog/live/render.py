@@ -110,7 +110,7 @@ class Renderer:
         post = self.posts.get(post_id)
         if post is None or post.pinned:  # not public (any more), or shown in the pinned slot
             return op("remove", f"post-{post_id}")
-        card = rendered.card(post)  # once per version of the post, shared with the page
+        card = rendered.card(post, shared=False)  # the page's card, without cache trips
         return op(
             "upsert",
             post.anchor,

@@ -68,8 +68,10 @@ RETRY_AFTER = "5"
 class Admitted:
     """``chunks`` counted under ``keys`` (``to``'s kinds, in order) from the moment it is
     admitted (not when it is first read: a flood arriving at once must not all pass the
-    check) until it ends or is closed. Django closes a streaming response's iterator even
-    when it never read it, so a stream refused late still leaves."""
+    check) until ``close()``, which Django calls on a streaming response's iterator when
+    the response ends, read or not (the lean ASGI path calls it itself). Iterating gives
+    ``chunks`` itself: no generator layer of its own between each event and each reader
+    (one more step per reader per event is milliseconds at 10,000 readers)."""
 
     def __init__(self, keys: tuple[str, ...], chunks: AsyncGenerator[bytes, None],
                  to: Admission) -> None:  # fmt: skip
@@ -78,15 +80,7 @@ class Admitted:
         to.enter(*keys)
 
     def __aiter__(self) -> AsyncGenerator[bytes, None]:
-        return self._run()
-
-    async def _run(self) -> AsyncGenerator[bytes, None]:
-        try:
-            async for chunk in self.chunks:
-                yield chunk
-        finally:
-            self.close()
-            await self.chunks.aclose()
+        return self.chunks
 
     def close(self) -> None:
         if self._counted:
