@@ -17,7 +17,9 @@ from liveblog.api.actions import (
     PinView,
     PublishView,
     RetractView,
+    ReturnToDraftView,
     SubmitView,
+    UnscheduleView,
 )
 from liveblog.api.blogs import BlogListView, BlogView
 from liveblog.api.feed import ChangeFeedView
@@ -74,7 +76,9 @@ urlpatterns = [
     path("blogs/<slug:slug>/posts/", BlogPostsView.as_view(), name="posts"),
     path(POST, PostView.as_view(), name="post"),
     path(f"{POST}submit/", SubmitView.as_view(), name="post-submit"),
+    path(f"{POST}return-to-draft/", ReturnToDraftView.as_view(), name="post-return-to-draft"),
     path(f"{POST}publish/", PublishView.as_view(), name="post-publish"),
+    path(f"{POST}unschedule/", UnscheduleView.as_view(), name="post-unschedule"),
     path(f"{POST}pin/", PinView.as_view(), name="post-pin"),
     path(f"{POST}key-event/", KeyEventView.as_view(), name="post-key-event"),
     path(f"{POST}retract/", RetractView.as_view(), name="post-retract"),

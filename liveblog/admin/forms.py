@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from newsroom.images import clean_image
@@ -187,47 +185,3 @@ class LiveBlogForm(forms.ModelForm[LiveBlog]):
                     code="stale",
                 )
         return text
-
-
-DATETIME_LOCAL = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-
-
-def next_round_minute(now: datetime | None = None) -> datetime:
-    """The default schedule time: the start of the next minute, in the display zone."""
-    now = timezone.localtime(now or timezone.now())
-    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-
-
-def zone_label() -> str:
-    """The newsroom's zone as editors read it: "GMT, Europe/London"."""
-    return f"{timezone.localtime():%Z}, {timezone.get_current_timezone()}"
-
-
-class PublishAtField(forms.DateTimeField):
-    """A time in the newsroom's display zone, to the second (``datetime-local``)."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"},
-                                 format="%Y-%m-%dT%H:%M:%S")  # fmt: skip
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", DATETIME_LOCAL)
-        super().__init__(**kwargs)
-
-
-class ScheduleForm(forms.Form):
-    publish_at = PublishAtField(
-        label="Publish at",
-        help_text="To the second, in the newsroom's time zone. A time in the past publishes now.",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["publish_at"].initial = next_round_minute()
-        self.fields["publish_at"].label = f"Publish at ({zone_label()})"
-
-
-class RetractForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept on record. Readers' pages drop the post.",
-    )

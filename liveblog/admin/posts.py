@@ -19,12 +19,13 @@ from js_asset import Media as AssetMedia
 from newsroom.params import sequence
 from newsroom.template_filters import when
 
+from .. import actions as post_actions
 from .. import services
+from ..actions import REFUSALS, Action
 from ..exceptions import StaleEdit
 from ..models import Post, PostContributor, PostImage, PostVideo
 from .forms import PostForm, PostImageForm, PostVideoForm
 from .inlines import formset_rows_kept, save_byline, save_images, save_videos
-from .workflow import STEPS, Step, apply, available_steps
 
 _Child = TypeVar("_Child", bound=Model)
 
@@ -44,13 +45,13 @@ class PostChildInline(admin.StackedInline[_Child, Post]):
     extra = 0
 
     def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or services.may("edit", request.user, obj)
+        return obj is None or post_actions.may("edit", request.user, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or services.may("edit", request.user, obj)
+        return obj is None or post_actions.may("edit", request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return obj is None or services.may("edit", request.user, obj)
+        return obj is None or post_actions.may("edit", request.user, obj)
 
 
 class ContributorInline(
@@ -103,7 +104,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
     list_select_related = ["blog", "author", "label"]
     search_fields = ["title", "body"]
     date_hierarchy = "published_at"
-    actions = [f"action_{name}" for name in STEPS]
+    actions = [f"action_{name}" for name in post_actions.BUTTONS]
     readonly_fields = [
         "status", "author", "published_at", "publish_at", "published_by", "pinned", "key_event",
         "corrected_at", "retracted_at", "retraction_reason", "body_as_readers_see_it",
@@ -113,9 +114,9 @@ class PostAdmin(admin.ModelAdmin[Post]):
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
         main = ["blog", "title", "label", "body"]
-        if obj is not None and not services.may("edit", request.user, obj):
+        if obj is not None and not post_actions.may("edit", request.user, obj):
             main[3] = "body_as_readers_see_it"  # not raw HTML with the editor's help
-        if obj is not None and obj.is_public and services.may("edit", request.user, obj):
+        if obj is not None and obj.is_public and post_actions.may("edit", request.user, obj):
             main.append("correction_note")
         main.append("version")
         record = ["status", "author", "published_at", "publish_at", "published_by", "pinned",
@@ -152,12 +153,12 @@ class PostAdmin(admin.ModelAdmin[Post]):
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:
             return super().has_change_permission(request)
-        return services.may("edit", request.user, obj)
+        return post_actions.may("edit", request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:
             return super().has_delete_permission(request)
-        return services.may("delete", request.user, obj)
+        return post_actions.may("delete", request.user, obj)
 
     def get_formset_kwargs(self, request: HttpRequest, obj: Post, inline: Any,
                            prefix: str) -> dict[str, Any]:  # fmt: skip
@@ -173,8 +174,8 @@ class PostAdmin(admin.ModelAdmin[Post]):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # published posts are retracted, not deleted
         # Only what the user's role can ever do: a reporter is not offered Publish.
-        for name in STEPS:
-            if not services.role_allows(name, request.user):
+        for name, action in post_actions.BUTTONS.items():
+            if not action.role(request.user):
                 actions.pop(f"action_{name}", None)
         return actions
 
@@ -237,7 +238,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
         if object_id:
             post = self.get_object(request, unquote(object_id))
             if post is not None:
-                extra_context["workflow_steps"] = available_steps(request.user, post)
+                extra_context["workflow_steps"] = post_actions.buttons(request.user, post)
         try:
             # The post and its inlines (byline, photos, videos): one gesture, one change.
             with services.one_gesture():
@@ -267,33 +268,48 @@ class PostAdmin(admin.ModelAdmin[Post]):
         ]
 
     def workflow_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
-        """Confirm and run one step on one post; editors and reporters as their role allows."""
+        """Confirm and take one action on one post; editors and reporters as their role
+        allows. A refusal is a page saying why, with the registry's status for it."""
         post = get_object_or_404(Post, pk=unquote(object_id))
-        if step not in STEPS:
+        chosen = post_actions.BUTTONS.get(step)
+        if chosen is None:
             raise PermissionDenied
-        chosen = STEPS[step]
-        change_url = reverse("admin:liveblog_post_change", args=[post.pk])
-        if not chosen.allowed(request.user, post):
-            self.message_user(request, _refused_message(chosen, post, request.user),
-                              messages.ERROR)  # fmt: skip
-            return HttpResponseRedirect(change_url)
-        form = chosen.form(request.POST or None) if chosen.form else None
         # The version the editor reviewed: from the post's page, through the confirmation.
         reviewed = sequence(request.POST.get("version") or request.GET.get("version"))
-        if request.method == "POST" and (form is None or form.is_valid()):
-            data = {**(form.cleaned_data if form else {}), "version": reviewed}
-            error = apply(chosen, post, request.user, data)
-            if error:
-                self.message_user(
-                    request, f"“{post}” was not {chosen.done}: {error}", messages.ERROR
-                )
-            else:
-                self.message_user(request, f"“{post}” {chosen.done}.", messages.SUCCESS)
-            return HttpResponseRedirect(change_url)
-        return self._confirm_page(request, chosen, [post], form, reviewed=reviewed)
+        if request.method != "POST":
+            if (refused := chosen.refused(request.user, post)) is not None:
+                return self._refused_page(request, chosen, post, refused)  # a stale link
+            form = chosen.form() if chosen.form else None
+            return self._confirm_page(request, chosen, [post], form, reviewed=reviewed)
+        try:
+            chosen.gate(request.user)
+            form = chosen.form(request.POST) if chosen.form else None
+            if form is not None and not form.is_valid():
+                return self._confirm_page(request, chosen, [post], form, reviewed=reviewed,
+                                          status=400)  # fmt: skip
+            chosen.run(post, request.user, {**(form.cleaned_data if form else {}),
+                                            "version": reviewed})  # fmt: skip
+        except REFUSALS as error:
+            return self._refused_page(request, chosen, post, error)
+        self.message_user(request, f"“{post}” {chosen.done}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:liveblog_post_change", args=[post.pk]))
 
-    def _confirm_page(self, request: HttpRequest, step: Step, posts: list[Post],
-                      form: Any, reviewed: int | None = None) -> TemplateResponse:  # fmt: skip
+    def _refused_page(self, request: HttpRequest, action: Action, post: Post,
+                      error: Exception) -> TemplateResponse:  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{action.label.rstrip('…')}: not done",
+            "step": action,
+            "post": post,
+            "refusal": f"“{post}” was not {action.done}: {post_actions.message(error)}",
+        }
+        return TemplateResponse(request, "admin/liveblog/post/refused.html", context,
+                                status=post_actions.refusal_status(error))  # fmt: skip
+
+    def _confirm_page(self, request: HttpRequest, step: Action, posts: list[Post],
+                      form: Any, reviewed: int | None = None,
+                      status: int = 200) -> TemplateResponse:  # fmt: skip
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -304,11 +320,12 @@ class PostAdmin(admin.ModelAdmin[Post]):
             "bulk": request.POST.get("action", "").startswith("action_"),
             "reviewed_version": reviewed,
         }
-        return TemplateResponse(request, "admin/liveblog/post/workflow.html", context)
+        return TemplateResponse(request, "admin/liveblog/post/workflow.html", context,
+                                status=status)  # fmt: skip
 
     def _run_bulk(self, request: HttpRequest, queryset: QuerySet[Post], name: str
                   ) -> HttpResponse | None:  # fmt: skip
-        step = STEPS[name]
+        step = post_actions.BUTTONS[name]
         form = None
         if step.form is not None:
             form = step.form(request.POST if "apply" in request.POST else None)
@@ -319,9 +336,10 @@ class PostAdmin(admin.ModelAdmin[Post]):
             if not step.allowed(request.user, post):
                 refused.append(f"“{post}”: {_refused_message(step, post, request.user)}")
                 continue
-            error = apply(step, post, request.user, form.cleaned_data if form else {})
-            if error:
-                refused.append(f"“{post}”: {error}")
+            try:
+                step.run(post, request.user, form.cleaned_data if form else {})
+            except REFUSALS as error:
+                refused.append(f"“{post}”: {post_actions.message(error)}")
             else:
                 done += 1
         if done:
@@ -331,7 +349,7 @@ class PostAdmin(admin.ModelAdmin[Post]):
         return None
 
 
-def _refused_message(step: Step, post: Post, user: Any) -> str:
+def _refused_message(step: Action, post: Post, user: Any) -> str:
     status = post.get_status_display().lower()
     reason = step.refusal(user, post) or ""
     return f"“{step.label.rstrip('…')}” is not available for this {status} post with your role." + (
@@ -344,8 +362,8 @@ def _make_action(name: str) -> Any:
         return modeladmin._run_bulk(request, queryset, name)
 
     action.__name__ = f"action_{name}"
-    return admin.action(description=STEPS[name].label.rstrip("…"))(action)
+    return admin.action(description=post_actions.BUTTONS[name].label.rstrip("…"))(action)
 
 
-for _name in STEPS:
+for _name in post_actions.BUTTONS:
     setattr(PostAdmin, f"action_{_name}", _make_action(_name))

@@ -1,8 +1,10 @@
-"""The editorial workflow over the API: submit, publish, pin, key events, retract, images.
+"""The editorial workflow over the API: submit, return to draft, publish or schedule,
+unschedule, pin, key events, retract, images.
 
-Each action is the same service the admin calls, so the same people may do it. Each
-needs ``If-Match`` with the post's ETag (the service checks it under the post's row
-lock, in its own transaction) and honours ``Idempotency-Key``.
+Each endpoint takes an action of the registry (``liveblog.actions``), the one the admin
+and the desk take, so the same people may do it and a refusal gets the same status at
+every door. Each needs ``If-Match`` with the post's ETag (the service checks it under the
+post's row lock, in its own transaction) and honours ``Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from newsroom.apikit.inputs import StrictSerializer, parse
 from newsroom.apikit.preconditions import expected_version
 from newsroom.apikit.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
 
-from .. import services
+from .. import actions, services
 from ..models import Post
 from . import scopes
 from .inputs import (
@@ -32,6 +34,7 @@ from .inputs import (
     PinInput,
     PublishInput,
     RetractInput,
+    ReturnInput,
 )
 from .posts import WRITE_ERRORS, post_for, post_response
 from .serializers import PostSerializer
@@ -49,6 +52,7 @@ class PostActionView(ApiView):
     parser_classes = [JSONParser]
     input: type[serializers.Serializer[Any]] = NoInput
     success_status = 200
+    gated = ""  # the action whose role is asked before the body is read (403 before 400)
 
     def post(self, request: Request, slug: str, pk: int) -> Response:
         return idempotent(request, lambda: self._run(request, slug, pk))  # type: ignore[return-value]
@@ -56,6 +60,8 @@ class PostActionView(ApiView):
     def _run(self, request: Request, slug: str, pk: int) -> Response:
         post = post_for(request, slug, pk)
         version = expected_version(request)
+        if self.gated:
+            actions.REGISTRY[self.gated].gate(request.user)
         data = parse(self.input, request.data)
         post = self.perform(post=post, by=request.user, data=data, version=version)
         return post_response(request, post, status=self.success_status)
@@ -63,7 +69,12 @@ class PostActionView(ApiView):
     def perform(
         self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
     ) -> Post:
-        """Run the service with ``expected_version=version`` (412 if the post moved on)."""
+        """Take the step with ``expected_version=version`` (412 if the post moved on)."""
+        name, arguments = self.step(data)
+        return actions.REGISTRY[name].run(post, by, {"version": version, **arguments})
+
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The registry's action for this request, and its input."""
         raise NotImplementedError
 
 
@@ -83,18 +94,33 @@ def action_schema(
 
 
 class SubmitView(PostActionView):
+    gated = "submit"
+
     @action_schema("Submit a draft for approval", NoInput)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         """Send a draft to the editors (``liveblog:write``; the author, or an editor)."""
         return super().post(request, slug, pk)
 
-    def perform(
-        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
-    ) -> Post:
-        return services.post_submit(post=post, by=by, expected_version=version)
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "submit", {}
+
+
+class ReturnToDraftView(PostActionView):
+    gated = "return_to_draft"
+    input = ReturnInput
+
+    @action_schema("Send a submission back to draft", ReturnInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Withdraw one's own submission, or send one back to its reporter with a note
+        they see until they submit again (its author, or an editor)."""
+        return super().post(request, slug, pk)
+
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "return_to_draft", {"note": data.get("note", "")}
 
 
 class PublishView(PostActionView):
+    gated = "publish"
     input = PublishInput
 
     @action_schema("Publish now, or schedule", PublishInput)
@@ -105,13 +131,26 @@ class PublishView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(
-        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
-    ) -> Post:
-        return services.post_publish(post=post, by=by, at=data.get("at"), expected_version=version)
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        if data.get("at") is not None:
+            return "schedule", {"publish_at": data["at"]}
+        return "publish", {}
+
+
+class UnscheduleView(PostActionView):
+    gated = "unschedule"
+
+    @action_schema("Cancel a schedule that has not yet come", NoInput)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Take a scheduled post off the schedule, back to the approval queue (editors)."""
+        return super().post(request, slug, pk)
+
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "unschedule", {}
 
 
 class PinView(PostActionView):
+    gated = "pin"
     input = PinInput
 
     @action_schema("Pin or unpin a published post", PinInput)
@@ -119,15 +158,12 @@ class PinView(PostActionView):
         """Pin above the stream (replacing any other pin) or unpin (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(
-        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
-    ) -> Post:
-        return services.post_set_pinned(
-            post=post, by=by, pinned=data["pinned"], expected_version=version
-        )
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return ("pin" if data["pinned"] else "unpin"), {}
 
 
 class KeyEventView(PostActionView):
+    gated = "mark_key_event"
     input = KeyEventInput
 
     @action_schema("Mark or unmark a key event", KeyEventInput)
@@ -135,15 +171,12 @@ class KeyEventView(PostActionView):
         """Mark or unmark a key event (editors only)."""
         return super().post(request, slug, pk)
 
-    def perform(
-        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
-    ) -> Post:
-        return services.post_set_key_event(
-            post=post, by=by, key_event=data["key_event"], expected_version=version
-        )
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return ("mark_key_event" if data["key_event"] else "unmark_key_event"), {}
 
 
 class RetractView(PostActionView):
+    gated = "retract"
     input = RetractInput
 
     @action_schema("Retract a published post", RetractInput)
@@ -154,12 +187,8 @@ class RetractView(PostActionView):
         """
         return super().post(request, slug, pk)
 
-    def perform(
-        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
-    ) -> Post:
-        return services.post_retract(
-            post=post, by=by, reason=data["reason"], expected_version=version
-        )
+    def step(self, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return "retract", {"reason": data["reason"]}
 
 
 class ImagesView(PostActionView):
@@ -195,7 +224,7 @@ class AllowedActionsSerializer(serializers.Serializer[dict[str, Any]]):
     post = serializers.IntegerField()
     version = serializers.IntegerField()
     actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(services.ACTIONS)),
+        child=serializers.ChoiceField(choices=list(actions.REGISTRY)),
         help_text="What you may do to this post now: the services' own checks.",
     )
 
@@ -216,5 +245,5 @@ class AllowedActionsView(ApiView):
         services would accept from you for this post now, so a client shows only those.
         A partner's key may take none (``liveblog:read``)."""
         post = post_for(request, slug, pk)
-        actions = services.allowed_actions(reader(request), post)
-        return Response({"post": post.pk, "version": post.version, "actions": actions})
+        offered = actions.offered(reader(request), post)
+        return Response({"post": post.pk, "version": post.version, "actions": offered})

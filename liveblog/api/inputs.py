@@ -140,6 +140,13 @@ class KeyEventInput(StrictSerializer):
     key_event = serializers.BooleanField()
 
 
+class ReturnInput(StrictSerializer):
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="For the reporter: shown on their desk until they submit again.",
+    )  # fmt: skip
+
+
 class RetractInput(StrictSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Kept on record; not shown.")
 

@@ -20,11 +20,12 @@ from newsroom.apikit.conflicts import Conflict
 from newsroom.apikit.errors import too_large
 from newsroom.params import sequence
 
-from .. import services
+from .. import actions, services
+from ..actions.forms import messages
 from ..exceptions import StaleEdit
 from ..models import LiveBlog, Post, PostImage
 from ..services.locks import lock_open, lock_release
-from .forms import MAX_BYLINES, MAX_NEW_PHOTOS, ComposeForm, PhotoWordsForm, messages
+from .forms import MAX_BYLINES, MAX_NEW_PHOTOS, ComposeForm, PhotoWordsForm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -188,7 +189,7 @@ class Filing:
         return True
 
     def _key_event(self, post: Post, data: dict[str, Any]) -> None:
-        if data["key_event"] != post.key_event and services.role_allows("mark_key_event",
+        if data["key_event"] != post.key_event and actions.role_allows("mark_key_event",
                                                                         self.user):  # fmt: skip
             self._guard("key_event", services.post_set_key_event, post=post, by=self.user,
                         key_event=data["key_event"])  # fmt: skip

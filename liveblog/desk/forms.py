@@ -1,16 +1,16 @@
-"""The desk's forms: the compose box and the small forms behind each workflow button."""
+"""The desk's forms: the compose box and the key points (each action's own form is the
+action registry's, ``liveblog.actions.forms``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from ..admin.forms import BODY_EDITOR, PublishAtField
+from ..actions.forms import PublishAtField
+from ..admin.forms import BODY_EDITOR
 from ..models import Label, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..services.workflow import MAX_NOTE_LENGTH
@@ -18,11 +18,6 @@ from ..services.workflow import MAX_NOTE_LENGTH
 ACTIONS = ("autosave", "draft", "save", "submit", "publish", "schedule")
 MAX_BYLINES = 8
 MAX_NEW_PHOTOS = 12
-
-
-def messages(form: forms.Form) -> list[str]:
-    """Every error of a bound form, as plain sentences."""
-    return [str(message) for errors in form.errors.values() for message in errors]
 
 
 def _length(model: type[Any], name: str) -> int | None:
@@ -82,34 +77,6 @@ class PhotoWordsForm(forms.Form):
     remove = forms.BooleanField(required=False)
 
 
-class ReturnForm(forms.Form):
-    note = forms.CharField(
-        required=False,
-        max_length=MAX_NOTE_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Note to the reporter",
-        help_text="They see it on their desk until they submit again.",
-    )
-
-
-class RetractForm(forms.Form):
-    reason = forms.CharField(
-        max_length=MAX_NOTE_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept on record. Readers' pages drop the post.",
-    )
-
-
-class ScheduleForm(forms.Form):
-    publish_at = PublishAtField(label="Publish at")
-
-    def clean_publish_at(self) -> datetime:
-        value: datetime = self.cleaned_data["publish_at"]
-        if value <= timezone.now():
-            raise ValidationError("Choose a time in the future, or publish now.")
-        return value
-
-
 class SummaryForm(forms.Form):
     points = forms.CharField(
         required=False,
@@ -120,11 +87,3 @@ class SummaryForm(forms.Form):
     )
     # The points the editor started from: someone else's newer points are not overwritten.
     started_from = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
-# The desk's workflow buttons that ask for something first (the rest are one click).
-STEP_FORMS: dict[str, type[forms.Form]] = {
-    "return_to_draft": ReturnForm,
-    "retract": RetractForm,
-    "schedule": ScheduleForm,
-}

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from newsroom.apikit.pagination import Cursor, newest_first_page
 from results.selectors import race_boards
 
-from .. import services
+from .. import actions
 from ..models import EditLock, LiveBlog, Post
 from ..services.locks import may_take_over
 from .channel import on_desk
@@ -44,7 +44,8 @@ def mark(posts: list[Post], user: User) -> list[Post]:
     """Attach what the desk shows beside each post: what this user may do with it, and
     who else is editing it (from rows already loaded: no query per post)."""
     for post in posts:
-        post.desk_actions = set(services.allowed_actions(user, post))  # type: ignore[attr-defined]
+        post.desk_actions = set(actions.offered(user, post))  # type: ignore[attr-defined]
+        post.desk_buttons = actions.buttons(user, post)  # type: ignore[attr-defined]
         lock = getattr(post, "edit_lock", None) if _lock_loaded(post) else None
         held = lock is not None and lock.is_held and lock.user_id != user.pk
         post.locked_by = lock.user if held else None  # type: ignore[attr-defined, union-attr]
@@ -63,7 +64,7 @@ def queue(blog: LiveBlog, user: User) -> dict[str, Any]:
     """The inbox: submissions (all of them for editors, one's own for reporters), one's
     own drafts with any note from the editors, and the scheduled posts."""
     posts = _with_lock(Post.objects.filter(blog=blog).select_related("label", "returned_by"))
-    editor = services.role_allows("publish", user)
+    editor = actions.role_allows("publish", user)
     awaiting = posts.awaiting_approval()
     if not editor:
         awaiting = awaiting.filter(author_id=user.pk)
@@ -118,7 +119,7 @@ BUILDERS = {"queue": queue, "timeline": timeline, "summary": summary, "results":
 def context(blog: LiveBlog, user: User, names: tuple[str, ...] = REGIONS) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "blog": blog,
-        "user_may": {name: services.role_allows(name, user) for name in services.ACTIONS},
+        "user_may": actions.roles(user),
         "may_take_over": may_take_over(user),
         "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE,
         "regions": names,

@@ -1,11 +1,12 @@
 """The live desk: one admin screen per blog where reporters file and editors approve,
 publish, schedule, pin, correct and retract, live with their colleagues.
 
-Thin views: the compose box files through ``compose.Filing``, every button is one of
-the admin's workflow steps (``liveblog.admin.workflow.STEPS``, each a service call whose
-check decides), and each region is rendered by ``regions`` for the page and for the
-refreshes the staff channel triggers alike. Every view but the stream is wrapped in
-``admin_site.admin_view`` (``urls.py``): signed-in staff only, the admin's login.
+Thin views: the compose box files through ``compose.Filing``, every button is an action
+of the registry (``liveblog.actions``: its check decides what is offered, its service
+acts, its refusal has one status at every door), and each region is rendered by
+``regions`` for the page and for the refreshes the staff channel triggers alike. Every
+view but the stream is wrapped in ``admin_site.admin_view`` (``urls.py``): signed-in
+staff only, the admin's login.
 """
 
 from __future__ import annotations
@@ -37,16 +38,15 @@ from newsroom.apikit.pagination import parse_cursor
 from newsroom.params import sequence
 from newsroom.staff.models import Reporter
 
-from .. import services
-from ..admin.forms import next_round_minute
-from ..admin.workflow import STEPS, apply
+from .. import actions, services
+from ..actions.forms import messages, next_round_minute
 from ..html import sanitize_body
 from ..live import stream as live_stream
 from ..models import LiveBlog, Post, PostContributor
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
 from .compose import Filing, Outcome, byline_rows
-from .forms import STEP_FORMS, ComposeForm, SummaryForm, messages
+from .forms import ComposeForm, SummaryForm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -134,8 +134,8 @@ def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
     """The compose box, empty (the filer's own byline ready) or holding ``post``."""
     lock = None
     if post is not None:
-        if not services.may("edit", user, post):
-            raise PermissionDenied(services.refusal("edit", user, post) or "")
+        if (refused := actions.REGISTRY["edit"].refused(user, post)) is not None:
+            raise PermissionDenied(actions.message(refused))
         lock = lock_open(post=post, by=user, take_over=request.GET.get("take_over") == "1")
         post = Post.objects.for_display().select_related("author__reporter").get(pk=post.pk)
     initial: dict[str, Any] = {"publish_at": next_round_minute()}
@@ -161,22 +161,25 @@ def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
         "compose_actions": _compose_actions(user, post),
         "reporters": _reporters(),
         "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE,
-        "user_may": {name: services.role_allows(name, user) for name in services.ACTIONS},
+        "user_may": actions.roles(user),
         "may_take_over": may_take_over(user),
     }
 
 
 def _compose_actions(user: User, post: Post | None) -> list[str]:
-    """The compose box's buttons, by role and by the post's state."""
-    if post is None or post.status == Post.Status.DRAFT:
-        if services.role_allows("publish", user):
-            return ["publish", "schedule", "draft"]
-        return ["submit", "draft"]
-    if post.status == Post.Status.SUBMITTED:
-        return ["publish", "schedule", "save"] if services.role_allows("publish", user) else []
-    if post.status == Post.Status.SCHEDULED and not post.is_public:
-        return ["save", "schedule", "publish"]
-    return ["save"]  # a correction of a public post
+    """The compose box's buttons: what the registry offers this user on this post (a new
+    post is a draft of their own). Editors publish or schedule, reporters submit; a draft
+    is saved as a draft, anything else with Save (first, for a scheduled post: the usual
+    gesture there is to fix it and leave its time)."""
+    probe = post if post is not None else Post(status=Post.Status.DRAFT, author=user)
+    offered = set(actions.offered(user, probe))
+    go: list[str] = [n for n in ("publish", "schedule") if n in offered]
+    if not go and "submit" in offered:
+        go = ["submit"]
+    keep: list[str] = (
+        ["draft" if probe.status == Post.Status.DRAFT else "save"] if "edit" in offered else []
+    )
+    return keep + go if probe.status == Post.Status.SCHEDULED else go + keep
 
 
 @require_GET
@@ -318,38 +321,37 @@ def release(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 # --- Workflow buttons -------------------------------------------------------------------
 def step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
-    """GET: the small form a step asks for (a dialog). POST: take the step; the answer
-    redraws the queue and the timeline and says what happened (or why not)."""
+    """GET: the small form an action asks for (a dialog). POST: take it; the answer
+    redraws the queue and the timeline and says what happened (or why not, with the
+    registry's status for the refusal)."""
     user = _staff(request)
     blog = _blog(slug)
     post = get_object_or_404(Post, pk=pk, blog=blog)
-    chosen = STEPS.get(name)
+    chosen = actions.BUTTONS.get(name)
     if chosen is None:
-        raise Http404("No such step.")
-    form_class = STEP_FORMS.get(name)
+        raise Http404("No such action.")
     if request.method == "GET":
-        if form_class is None:
-            raise Http404("This step asks for nothing: post it.")
-        initial = {"publish_at": next_round_minute()} if name == "schedule" else {}
-        context = {"blog": blog, "post": post, "step": chosen, "form": form_class(initial=initial),
+        if chosen.form is None:
+            raise Http404("This action asks for nothing: post it.")
+        context = {"blog": blog, "post": post, "step": chosen.offer(post, user),
+                   "form": chosen.form(),
                    "display_zone": settings.NEWSROOM_DISPLAY_TIME_ZONE}  # fmt: skip
         return render(request, "desk/_step_form.html", context)
     if request.method != "POST":
         return HttpResponse(status=405)
-    if not chosen.allowed(user, post):
-        return _after_step(request, blog, user, chosen.refusal(user, post) or "Not allowed.", 403)
-    data: dict[str, Any] = {"version": sequence(request.POST.get("version"))}
-    if form_class is not None:
-        form = form_class(request.POST)
-        if not form.is_valid():
-            errors = " ".join(messages(form))
-            return _after_step(request, blog, user, errors, 400)
-        data |= form.cleaned_data
-    error = apply(chosen, post, user, data)
-    if error:
-        status = 409 if "changed by someone else" in error or "same moment" in error else 400
-        return _after_step(request, blog, user, f"“{post}” was not {chosen.done}: {error}",
-                           status)  # fmt: skip
+    try:
+        chosen.gate(user)
+        data: dict[str, Any] = {"version": sequence(request.POST.get("version"))}
+        if chosen.form is not None:
+            form = chosen.form(request.POST)
+            if not form.is_valid():
+                return _after_step(request, blog, user, " ".join(messages(form)), 400)
+            data |= form.cleaned_data
+        chosen.run(post, user, data)
+    except actions.REFUSALS as error:
+        return _after_step(request, blog, user,
+                           f"“{post}” was not {chosen.done}: {actions.message(error)}",
+                           actions.refusal_status(error))  # fmt: skip
     return _after_step(request, blog, user, f"“{post}” {chosen.done}.", 200)
 
 

@@ -4,8 +4,8 @@ They check permissions, enforce the workflow, bump versions, append to the chang
 and queue side effects, so the admin, the API and any later view behave the same. A door
 that runs several of them for one click wraps them in ``one_gesture()``: one transaction,
 one version step and at most one change per post. Each
-workflow action's check (``check_<action>``) sits beside its mutation; ``may`` and
-``allowed_actions`` ask those checks, so every door offers exactly what it accepts.
+workflow action's check (``check_<action>``) sits beside its mutation; the action registry
+(``liveblog.actions``) asks those checks, so every door offers exactly what it accepts.
 """
 
 from ..changes import one_gesture
@@ -26,9 +26,6 @@ from .posts import (
     post_update,
 )
 from .workflow import (
-    ACTIONS,
-    allowed_actions,
-    may,
     post_publish,
     post_publish_due,
     post_retract,
@@ -37,16 +34,11 @@ from .workflow import (
     post_set_pinned,
     post_submit,
     post_unschedule,
-    refusal,
-    role_allows,
 )
 
 __all__ = [
-    "ACTIONS",
-    "allowed_actions",
     "blog_set_status",
     "default_byline",
-    "may",
     "one_gesture",
     "post_add_image",
     "post_add_video",
@@ -66,7 +58,5 @@ __all__ = [
     "post_update",
     "post_update_image",
     "post_update_video",
-    "refusal",
-    "role_allows",
     "summary_update",
 ]

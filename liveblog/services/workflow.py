@@ -6,17 +6,17 @@ or retract; reporters submit their own drafts.
 
 Each action has its check right above its mutation, as ``check_<action>(user, post)``:
 it raises ``PermissionDenied`` or ``ValidationError`` with a message a newsroom user
-understands. The mutation runs the same check on the locked row, so what the admin, the
-API and the live desk offer (``allowed_actions``) is exactly what the services accept.
+understands. The mutation runs the same check on the locked row; the action registry
+(``liveblog.actions``) asks the same checks, so what the admin, the API and the live desk
+offer is exactly what the services accept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,13 +25,12 @@ from ..changes import record_change
 from ..exceptions import PinConflict
 from ..models import PUBLIC_STATUSES, Change, Post
 from ..scheduling import queue_timer
-from .posts import check_delete, check_edit, lock, save_version
+from .posts import lock, save_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 Status = Post.Status
-Check = Callable[["User | AnonymousUser", Post], None]
 
 
 def _require_status(post: Post, allowed: set[str] | list[str], message: str) -> None:
@@ -317,73 +316,3 @@ def post_retract(
             by=by,
         )
     return post
-
-
-# --- May I? ---------------------------------------------------------------------------
-
-# Every action on one post, by the name the admin, the API and the desk use for it.
-ACTIONS: dict[str, Check] = {
-    "edit": check_edit,
-    "submit": check_submit,
-    "return_to_draft": check_return_to_draft,
-    "publish": check_publish,
-    "schedule": check_publish,
-    "unschedule": check_unschedule,
-    "pin": check_pin,
-    "unpin": check_unpin,
-    "mark_key_event": check_mark_key_event,
-    "unmark_key_event": check_unmark_key_event,
-    "retract": check_retract,
-    "delete": check_delete,
-}
-
-
-def _may_submit(user: User | AnonymousUser) -> bool:
-    return bool(user.is_active and user.has_perm("liveblog.submit_post"))
-
-
-def _may_file(user: User | AnonymousUser) -> bool:
-    return perms.can_file(user)
-
-
-# What each action asks of the role alone, whatever the post: the admin's change list
-# and the desk never offer a role what its permissions rule out for every post.
-ROLE_NEEDS: dict[str, Callable[[User | AnonymousUser], bool]] = {
-    "edit": _may_file,
-    "submit": _may_submit,
-    "return_to_draft": _may_file,
-    "publish": perms.can_publish,
-    "schedule": perms.can_publish,
-    "unschedule": perms.can_publish,
-    "pin": perms.can_pin,
-    "unpin": perms.can_pin,
-    "mark_key_event": perms.can_pin,
-    "unmark_key_event": perms.can_pin,
-    "retract": perms.can_retract,
-    "delete": _may_file,
-}
-
-
-def role_allows(action: str, user: User | AnonymousUser) -> bool:
-    """Whether ``user``'s role may ever take ``action`` (on some post)."""
-    return ROLE_NEEDS[action](user)
-
-
-def refusal(action: str, user: User | AnonymousUser, post: Post) -> str | None:
-    """Why ``user`` may not take ``action`` on ``post`` now, or None if they may."""
-    try:
-        ACTIONS[action](user, post)
-    except (PermissionDenied, ValidationError) as error:
-        if isinstance(error, ValidationError):
-            return " ".join(error.messages)
-        return str(error) or "You may not do this."
-    return None
-
-
-def may(action: str, user: User | AnonymousUser, post: Post) -> bool:
-    return refusal(action, user, post) is None
-
-
-def allowed_actions(user: User | AnonymousUser, post: Post) -> list[str]:
-    """The actions ``user`` may take on ``post`` now, in the order of ``ACTIONS``."""
-    return [name for name in ACTIONS if may(name, user, post)]

@@ -196,7 +196,7 @@ def test_a_returned_draft_reaches_its_reporter_with_the_editors_note(
     expect(item).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     item.get_by_role("button", name="Return to reporter…").click()
     editor.locator("#desk-dialog textarea[name=note]").fill("Needs a second source.")
-    editor.locator("#desk-dialog").get_by_role("button", name="Back to draft").click()
+    editor.locator("#desk-dialog").get_by_role("button", name="Return to reporter").click()
     expect(editor.locator("#desk-dialog")).to_be_hidden()
     draft = reporter.locator("#region-queue [data-list=drafts] .desk-item", has_text=title)
     expect(draft).to_contain_text("Needs a second source.", timeout=LIVE_TIMEOUT_MS)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import Permission
 
-from liveblog import permissions
+from liveblog import actions, permissions
 from liveblog import services as posts
 from liveblog.models import LiveBlog, Post
 from liveblog.services.calls import draft_call_posts
@@ -85,7 +85,7 @@ def test_it_waits_in_the_live_desk_queue_for_one_click(
     queue = desk[desk.index('id="region-queue"') :]
     assert "AP calls Georgia for Donald Trump" in queue
     post = Post.objects.get()
-    assert posts.may("publish", editor, post)
+    assert actions.may("publish", editor, post)
 
 
 def test_a_correction_is_filed_as_one_and_a_withdrawal_files_nothing(

@@ -312,12 +312,12 @@ def test_publish_in_one_click_then_pin_and_retract(editor_client, blog, draft, r
     assert draft.status == Post.Status.RETRACTED
 
 
-def test_a_stale_step_is_a_conflict(editor_client, blog, published, editor):
+def test_a_stale_step_is_refused_as_the_api_refuses_it(editor_client, blog, published, editor):
     opened = Post.objects.get(pk=published.pk)
     services.post_update(post=published, by=editor, expected_version=published.version,
                          data={"title": "Moved on"})  # fmt: skip
     answer = step(editor_client, blog, opened, "pin")
-    assert answer.status_code == 409
+    assert answer.status_code == 412  # the version guard's status, at every door
     assert "changed by someone else" in answer.content.decode()
 
 

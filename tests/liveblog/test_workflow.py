@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from liveblog import services
+from liveblog import actions, services
 from liveblog.exceptions import StaleEdit
 from liveblog.models import Change, Post
 from tests import factories
@@ -377,8 +377,8 @@ def test_every_action_offered_is_accepted_and_every_other_refused(blog, reporter
         "editor": factories.editor(username="boss"),
     }[who]
     post = factories.PostFactory(blog=blog, author=reporter, **STATES[state])
-    for action in services.ACTIONS:
-        offered = services.may(action, user, Post.objects.get(pk=post.pk))
+    for action in actions.REGISTRY:
+        offered = actions.may(action, user, Post.objects.get(pk=post.pk))
         before = Post.objects.values().get(pk=post.pk)
         try:
             with transaction.atomic():
