@@ -35,8 +35,8 @@ from results.selectors import race_boards
 from . import rendered
 from .live import state as live_state
 from .live import stream as live_stream
-from .live.hub import hub
 from .live.render import op, render_catch_up
+from .live.transports import transport
 from .models import LiveBlog, Post
 from .models.blog import BlogState
 from .structured_data import json_ld_script, live_blog_posting
@@ -215,35 +215,27 @@ def post_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
-    """Server-Sent Events for one reader: every change after its cursor, in order.
+    """Server-Sent Events for one reader: every change after its cursor, in order, served
+    by the push transport (``liveblog.live.transports``).
 
-    An ended blog answers 204, which tells the browser not to reconnect. Production
-    serves this URL from the lean ASGI path (``liveblog.live.asgi``), with the same code.
+    An ended blog answers 204, which tells the browser not to reconnect. With the hub,
+    production serves this URL from the lean ASGI path (``liveblog.live.asgi``), with the
+    same ladder (``live_stream.ladder``) and the same transport.
     """
-    if request.method != "GET":
-        return HttpResponse(status=405)
-    blog = await hub.blog_state(slug)
-    if blog is None:
-        raise Http404("No such live blog.")
-    after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
-    if after is None:
-        return HttpResponseBadRequest("after must be a change sequence number")
-    if blog.ended:
-        return HttpResponse(status=204)
-    if (reload := live_stream.from_elsewhere(blog.last_seq, after)) is not None:
-        answer = HttpResponse(reload, content_type=live_stream.HEADERS["Content-Type"])
-        for name, value in live_stream.HEADERS.items():
+    step = await live_stream.ladder(
+        method=request.method or "", slug=slug, after=request.GET.get("after"),
+        last_event_id=request.headers.get("Last-Event-ID"), client=client_ip(request),
+    )  # fmt: skip
+    outcome = await transport().open(step) if isinstance(step, live_stream.Opening) else step
+    if isinstance(outcome, live_stream.Answer):
+        if outcome.status == 404:
+            raise Http404(outcome.body.decode())
+        kind = outcome.headers.get("Content-Type", "text/plain")
+        answer = HttpResponse(outcome.body, status=outcome.status, content_type=kind)
+        for name, value in outcome.headers.items():
             answer[name] = value
         return answer
-    client = client_ip(request)
-    if refused := live_stream.admission.refusal(client):
-        status, message = refused
-        refusal = HttpResponse(message, status=status, content_type="text/plain")
-        refusal["Retry-After"] = live_stream.RETRY_AFTER
-        return refusal
-    response = StreamingHttpResponse(
-        live_stream.admitted((client,), live_stream.events(blog.pk, after))
-    )
+    response = StreamingHttpResponse(outcome)
     for name, value in live_stream.HEADERS.items():
         response[name] = value
     return response

@@ -303,6 +303,10 @@ if not DEBUG:
 
 # Live channel: how often each server process checks the database for changes it was not
 # told about (doubled by 5 while Redis pub/sub is healthy), and the keep-alive interval.
+# How committed changes reach open pages (liveblog.live.transports): the built-in hub.
+NEWSROOM_PUSH_BACKEND = os.environ.get(
+    "NEWSROOM_PUSH_BACKEND", "liveblog.live.transports.HubTransport"
+)
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
 NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
 # Limits for the crowd (liveblog.live.stream.Admission): readers per stream process, kept

@@ -48,6 +48,7 @@ django_application = get_asgi_application()
 
 from . import stream as live_stream  # noqa: E402
 from .hub import hub  # noqa: E402
+from .transports import transport  # noqa: E402
 
 # As Django's ASGIHandler takes them (it is handed every request but the stream).
 Scope = dict[str, Any]
@@ -123,7 +124,7 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
         await lifespan(receive, send)
         return
     match = STREAM_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
-    if match is None:
+    if match is None or not transport().lean:  # an edge engine's origin: Django's view
         await django_application(scope, receive, send)
     else:
         await serve_stream(scope, receive, send, match["slug"])
@@ -179,34 +180,19 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
     # Not kept for the stream's life: a request (its META, ~2 KB) per open stream is memory
     # and objects the collector walks at every event (the A/B in docs/performance.md).
     del request
-    if scope.get("method") != "GET":
-        await _answer(send, 405, base)
-        return
-    blog = await hub.blog_state(slug)
-    if blog is None:
-        await _answer(send, 404, base, b"No such live blog.")
-        return
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    last_event_id = headers.get(b"last-event-id", b"").decode("latin-1")
-    after = live_stream.cursor(query.get("after", [""])[-1], last_event_id)
-    if after is None:
-        await _answer(send, 400, base, b"after must be a change sequence number")
-        return
-    if blog.ended:
-        await _answer(send, 204, base)
-        return
-    if (reload := live_stream.from_elsewhere(blog.last_seq, after)) is not None:
-        start = [(k.lower().encode(), v.encode()) for k, v in live_stream.HEADERS.items()]
-        await _answer(send, 200, [*start, *base], reload)
-        return
     peer = (scope.get("client") or ("", 0))[0]
-    client = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1"))
-    if refused := live_stream.admission.refusal(client):
-        status, message = refused
-        await _answer(send, status, [*base, (b"retry-after", live_stream.RETRY_AFTER.encode())],
-                      message)  # fmt: skip
+    step = await live_stream.ladder(
+        method=scope.get("method", ""), slug=slug, after=query.get("after", [""])[-1],
+        last_event_id=headers.get(b"last-event-id", b"").decode("latin-1"),
+        client=client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1")),
+    )  # fmt: skip
+    outcome = await transport().open(step) if isinstance(step, live_stream.Opening) else step
+    if isinstance(outcome, live_stream.Answer):
+        own = [(k.lower().encode(), v.encode()) for k, v in outcome.headers.items()]
+        await _answer(send, outcome.status, [*own, *base], outcome.body)
         return
-    events = live_stream.admitted((client,), live_stream.events(blog.pk, after))
+    events = outcome
     stream = events.__aiter__()
     start = [(k.lower().encode(), v.encode()) for k, v in live_stream.HEADERS.items()]
 

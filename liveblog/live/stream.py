@@ -1,9 +1,11 @@
-"""One reader's Server-Sent Events, shared by the Django view and the lean ASGI path."""
+"""One reader's Server-Sent Events, shared by the Django view and the lean ASGI path:
+the status ladder (``ladder``, written once), the per-process admission, and the bytes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -123,3 +125,49 @@ async def events(blog_id: int, after: int) -> AsyncGenerator[bytes, None]:
         yield item.wire
         if item.ended:
             yield b"event: ended\ndata: ended\n\n"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A stream request answered at once: refused, ended, told to reload, or (an edge
+    engine's transport) handed over with its catch-up."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A reader to serve from ``after`` on: the push transport decides how."""
+
+    blog_id: int
+    after: int
+    client: str
+
+
+async def ladder(*, method: str, slug: str, after: str | None, last_event_id: str | None,
+                 client: str) -> Answer | Opening:  # fmt: skip
+    """The stream's status ladder, once for the Django view and the lean ASGI path:
+    405 but for GET, 404 for no such blog, 400 for a cursor that is not a sequence
+    number, 204 for an ended blog (the browser stops reconnecting), a reload for a cursor
+    from another database; else a reader to open."""
+    if method != "GET":
+        return Answer(405)
+    blog = await hub.blog_state(slug)
+    if blog is None:
+        return Answer(404, b"No such live blog.")
+    position = cursor(after, last_event_id)
+    if position is None:
+        return Answer(400, b"after must be a change sequence number")
+    if blog.ended:
+        return Answer(204)
+    if (reload := from_elsewhere(blog.last_seq, position)) is not None:
+        return Answer(200, reload, dict(HEADERS))
+    return Opening(blog.pk, position, client)
+
+
+def refused(status: int, message: bytes) -> Answer:
+    """A stream this process will not hold now: the page polls and tries again later."""
+    return Answer(status, message, {"Content-Type": "text/plain; charset=utf-8",
+                                    "Retry-After": RETRY_AFTER})  # fmt: skip

@@ -1,0 +1,79 @@
+"""Push transports: how committed changes reach open pages, chosen by a setting.
+
+``NEWSROOM_PUSH_BACKEND`` names the class (as Django's ``EMAIL_BACKEND`` does); the
+built-in hub is the default. A transport does two things, and the views know nothing
+else of it:
+
+- ``announce(blog_id, seq)``: called once a change has committed (``notify``, a
+  receiver of ``change_committed``). Never raises, never waits long.
+- ``open(opening)``: a reader passed the stream's status ladder (``stream.ladder``); serve
+  it. The answer is an ``Answer`` (a refusal, or an edge engine's instructions with the
+  catch-up as its body) or the stream's own bytes (``Admitted``), which the Django view
+  and the lean ASGI path send as they come.
+
+``lean`` says whether the stream servers' lean ASGI path may serve the transport's
+streams itself (the hub's, held in this process); otherwise it hands the request to
+Django like any other.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from . import redis as live_redis
+from . import state as live_state
+from . import stream as live_stream
+from .hub import hub
+
+
+class Transport:
+    """The interface (see the module's docstring)."""
+
+    lean: ClassVar[bool] = False
+
+    def announce(self, blog_id: int, seq: int) -> None:
+        raise NotImplementedError
+
+    async def open(self, opening: live_stream.Opening) -> live_stream.Answer | live_stream.Admitted:
+        raise NotImplementedError
+
+
+class HubTransport(Transport):
+    """The built-in hub: each stream process holds its readers and fans each change out
+    to them (``hub``); processes tell each other through Redis, and fall back to polling
+    the database when Redis is away."""
+
+    lean = True
+
+    def announce(self, blog_id: int, seq: int) -> None:
+        """Wake this process's readers at once, and every other process through Redis.
+
+        If Redis is down, the other processes' database poll delivers the change within a
+        second or two."""
+        live_state.forget(blog_id)
+        hub.notify(blog_id)
+        client = live_redis.client()
+        if client is None:
+            return
+        try:
+            client.publish(live_redis.key("live"), f"{blog_id}:{seq}")
+        except Exception as error:
+            live_redis.failed(error)
+        else:
+            live_redis.succeeded()
+
+    async def open(self, opening: live_stream.Opening) -> live_stream.Answer | live_stream.Admitted:
+        """The reader's own stream from this process, within its limits."""
+        if refused := live_stream.admission.refusal(opening.client):
+            return live_stream.refused(*refused)
+        chunks = live_stream.events(opening.blog_id, opening.after)
+        return live_stream.admitted((opening.client,), chunks)
+
+
+def transport() -> Transport:
+    """The configured transport (``NEWSROOM_PUSH_BACKEND``)."""
+    cls: type[Transport] = import_string(settings.NEWSROOM_PUSH_BACKEND)
+    return cls()
