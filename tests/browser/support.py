@@ -234,9 +234,9 @@ class Server:
     """One uvicorn process serving the ASGI app on a fixed port, restartable."""
 
     def __init__(self, name: str, env: dict[str, str], workdir: Path, *,
-                 graceful: float | None = 1.0, **extra: str) -> None:  # fmt: skip
+                 graceful: int | None = 1, **extra: str) -> None:  # fmt: skip
         self.name = name
-        self.graceful = graceful  # --timeout-graceful-shutdown (None: as the demo, no limit)
+        self.graceful = graceful  # --timeout-graceful-shutdown, whole seconds (None: no limit)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, **extra}
