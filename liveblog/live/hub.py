@@ -269,6 +269,8 @@ class Hub:
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=QUEUE_SIZE)
         feed.queues.add(queue)  # before the catch-up, so nothing falls between the two
         try:
+            if self.closing:  # the server began to stop while this reader was on its way
+                return
             sent = after
             catch_up = await feed.catch_up(after)
             if catch_up is not None:

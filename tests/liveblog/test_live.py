@@ -371,3 +371,32 @@ def test_the_stream_view_reloads_a_page_from_another_database(client, blog, edit
 
     assert response.status_code == 200
     assert b'data-op="reload"' in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_on_its_way_in_when_the_server_stops_is_ended_too(blog, monkeypatch):
+    """SIGTERM while a reader waits on the database to join (its first bytes already
+    sent): it must end with the others, not hold the server's shutdown open."""
+    from liveblog.live import db as live_db
+    from liveblog.live.hub import hub
+
+    real, signalled = live_db.in_db_thread, []
+
+    async def stopping_meanwhile(function, *args):
+        result = await real(function, *args)
+        if not signalled:  # the signal arrives once, while this reader is on its way in
+            signalled.append(True)
+            hub.close_streams()
+        return result
+
+    async def late_reader() -> list[object]:
+        monkeypatch.setattr(live_db, "in_db_thread", stopping_meanwhile)
+        stream = hub.subscribe(blog.pk, blog.last_seq)
+        items = [item async for item in stream]  # ends, or the timeout below fails it
+        await sync_to_async(connections.close_all)()
+        return items
+
+    async def scenario() -> list[object]:
+        return await asyncio.wait_for(late_reader(), 3)
+
+    assert asyncio.run(scenario()) == []
