@@ -269,7 +269,7 @@ class Hub:
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=QUEUE_SIZE)
         feed.queues.add(queue)  # before the catch-up, so nothing falls between the two
         try:
-            if self.closing:  # the server began to stop while this reader was on its way
+            if self.stopping():  # the server began to stop while this reader was on its way
                 return
             sent = after
             catch_up = await feed.catch_up(after)
@@ -300,6 +300,11 @@ class Hub:
                 del self.feeds[blog_id]
                 if not self.feeds:  # nobody left to serve: give the connection back
                     live_db.DB_THREAD.submit(live_db.close_connections)
+
+    def stopping(self) -> bool:
+        """Whether ``close_streams`` has run (asked after an ``await``: it may have run
+        meanwhile)."""
+        return self.closing
 
     def close_streams(self) -> None:
         """The server is stopping: end every reader's stream now (in the loop's thread).
