@@ -25,7 +25,7 @@ from newsroom.template_filters import when
 from . import services
 from .forms import CallForm, CorrectCallForm, SnapshotForm, WithdrawForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
-from .rollup import rollup_or_report
+from .services import rollup_or_report
 
 _M = TypeVar("_M", bound=Model)
 

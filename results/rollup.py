@@ -12,102 +12,59 @@ header, the API, the history and the live channel treat it like any other race:
   snapshots; candidates are the same person across states by AP's ``polID`` (else name);
 - "states to call" is the number of state contests without a confirmed call.
 
-A roll-up runs whenever a state's visible results change (``results_changed``): once per
-document during an import (``rollups_deferred``), at once after an editor's call. It
-records a snapshot only when something readers see changed.
+This module adds up (``add_up``: the national race's figures, or None when nothing
+readers see changed); the results services record them, as an explicit step of every
+write that changes a state's visible results (``services.add_up_national``: once per
+document during an import, at once after an editor's call).
 
 A roll-up that cannot be made (figures that do not add up, a sum no column can hold)
 never raises into the writer that triggered it: it is rolled back alone, its reason is
 kept on the national race (``Race.rollup_problem``, shown to editors) and it is tried
 again with the next change, so one bad document cannot stop an editor's call or the
-poller for the rest of the night.
+poller for the rest of the night (``services.rollup_or_report``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
 
 from newsroom.bounds import check_column
 
+from .counts import CandidateCount, UnitCount
 from .geography import state_name
 from .models import Candidate, CandidateResult, Race, ResultSnapshot
 from .selectors import state_contests
-from .services import CandidateCount, UnitCount, snapshot_record, winner_call_from_feed
 
-logger = logging.getLogger(__name__)
 SOURCE = "Newsroom roll-up"
 CALL_SOURCE = "Electoral votes of called states"
 
-_deferred: ContextVar[set[int] | None] = ContextVar("rollups_deferred", default=None)
 
+@dataclass(frozen=True)
+class Totals:
+    """A national race's figures to record as its snapshot, and the candidate past the
+    threshold on called states (a pending call for an editor), if any."""
 
-@contextmanager
-def rollups_deferred() -> Iterator[list[str]]:
-    """Collect the national races to add up while importing; add each up once at the end.
-
-    Yields a list that receives a line for each roll-up that was refused (a state's
-    figures that do not add up): the import reports it and the poller keeps running."""
-    problems: list[str] = []
-    if _deferred.get() is not None:  # already collecting (nested)
-        yield problems
-        return
-    pending: set[int] = set()
-    token = _deferred.set(pending)
-    try:
-        yield problems
-    finally:
-        _deferred.reset(token)
-    for race_id in sorted(pending):
-        if problem := rollup_or_report(race_id):
-            problems.append(problem)
-
-
-def on_results_changed(sender: object, *, race_id: int, payload: dict[str, Any],
-                       parent_id: int | None = None, **kwargs: object) -> None:  # fmt: skip
-    """A state's results or call changed: its national race adds up again."""
-    if parent_id is None:
-        return
-    pending = _deferred.get()
-    if pending is not None:
-        pending.add(parent_id)
-    else:
-        rollup_or_report(parent_id)
-
-
-def rollup_or_report(race_id: int) -> str | None:
-    """Add up a national race, or say why it could not be (kept on the race for editors
-    and returned for the import report); never raises on data. Only the roll-up's own
-    savepoint is rolled back: the writer that asked for it (an import, a call) stands."""
-    try:
-        with transaction.atomic():
-            national_rollup(race_id)
-    except (ValidationError, DatabaseError) as exc:
-        reason = (" ".join(exc.messages) if isinstance(exc, ValidationError)
-                  else f"the database refused a figure ({type(exc).__name__})")  # fmt: skip
-        logger.warning("national roll-up of race %s refused: %s", race_id, reason)
-        Race.objects.filter(pk=race_id).update(rollup_problem=reason[:1000])
-        name = Race.objects.filter(pk=race_id).values_list("name", flat=True).first()
-        return f"national roll-up of {name}: {reason}"
-    return None
+    national: Race
+    as_of: datetime
+    source_seq: str
+    counts: list[CandidateCount]
+    total_votes: int
+    units_reporting: int
+    units_total: int
+    units: list[UnitCount]
+    winner: Candidate | None
 
 
 def _key(candidate: Candidate) -> str:
     return f"pol:{candidate.politician_id}" if candidate.politician_id else f"name:{candidate.name}"
 
 
-@transaction.atomic
-def national_rollup(race_id: int) -> ResultSnapshot | None:
-    """Add up a national race's states; record a snapshot if what readers see changed."""
+def add_up(race_id: int) -> Totals | None:
+    """Add up a national race's states (under the national race's row lock: call inside
+    ``atomic``); None if it has none, or if nothing readers see changed."""
     national = Race.objects.select_for_update().filter(pk=race_id, level="national").first()
     if national is None:
         return None
@@ -165,19 +122,17 @@ def national_rollup(race_id: int) -> ResultSnapshot | None:
         )
         for key in members
     ]
-    snapshot, _ = snapshot_record(
-        race=national,
+    return Totals(
+        national=national,
         as_of=as_of,
-        source=SOURCE,
         source_seq=f"{as_of:%Y%m%dT%H%M%S.%f}-{digest}",
         counts=counts,
         total_votes=max(total_votes, sum(c.popular_votes for c in counts)),
         units_reporting=called,
         units_total=len(states),
         units=[_as_national(u, members) for u in rows],
+        winner=_decided(national, members, electoral),
     )
-    _call_when_decided(national, members, electoral, as_of)
-    return snapshot
 
 
 def _state_unit(state: Race, snapshot: ResultSnapshot, lines: list[CandidateResult]) -> UnitCount:
@@ -240,15 +195,16 @@ def _national_candidates(national: Race, people: dict[str, Candidate], votes: di
     }
 
 
-def _call_when_decided(national: Race, members: dict[str, Candidate], electoral: dict[str, int],
-                       at: datetime) -> None:  # fmt: skip
-    """A candidate past the threshold on called states: a pending call for an editor to
-    confirm (the banner never shows on arithmetic alone)."""
+def _decided(national: Race, members: dict[str, Candidate], electoral: dict[str, int]
+             ) -> Candidate | None:  # fmt: skip
+    """A candidate past the threshold on called states and not yet called so: a pending
+    call for an editor to confirm (the banner never shows on arithmetic alone)."""
     if not national.threshold:
-        return
+        return None
     leaders = [key for key, count in electoral.items() if count >= national.threshold]
     if len(leaders) != 1 or leaders[0] not in members:
-        return
+        return None
     winner = members[leaders[0]]
-    if not national.calls.filter(source=CALL_SOURCE, candidate=winner).exists():  # never twice
-        winner_call_from_feed(race=national, candidate=winner, source=CALL_SOURCE, at=at)
+    if national.calls.filter(source=CALL_SOURCE, candidate=winner).exists():  # never twice
+        return None
+    return winner

@@ -1,19 +1,30 @@
-"""Every results write: one validating path for the admin, the API, imports and feeds."""
+"""Every results write: one validating path for the admin, the API, imports and feeds.
+
+When what readers see of a race changes, the writer records it for the consumers of
+``results_changed`` (liveblog's change log, inside this transaction) and then, as an
+explicit step, adds up the national race the race counts towards (``add_up_national``:
+once per document during an import, ``rollups_deferred``), never through a receiver
+whose order would matter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from newsroom.bounds import check_column
 
+from . import rollup
+from .counts import CandidateCount, UnitCount
 from .models import (
     Candidate,
     CandidateResult,
@@ -29,31 +40,86 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-@dataclass(frozen=True)
-class CandidateCount:
-    candidate: str  # the candidate's name or source id in this race
-    popular_votes: int
-    electoral_votes: int | None = None
-    runoff: bool = False  # advances to a runoff
-
-
-@dataclass(frozen=True)
-class UnitCount:
-    """A reporting unit's (county's) count: votes keyed like ``CandidateCount.candidate``."""
-
-    source_id: str
-    name: str
-    votes: dict[str, int]
-    level: str = "county"
-    units_reporting: int | None = None
-    units_total: int | None = None
-    fips_code: str = ""
+__all__ = ["CandidateCount", "UnitCount"]  # re-exported: what every writer is handed
+logger = logging.getLogger(__name__)
 
 
 def _announce(race: Race, payload: dict[str, object], by: User | None) -> None:
-    """Tell the consumers of ``results_changed``, inside this transaction."""
+    """Tell the consumers of ``results_changed``, inside this transaction; then add up
+    the national race this one counts towards (the explicit step, once per change)."""
     results_changed.send(sender=Race, race_id=race.pk, payload=payload, by=by,
                          parent_id=race.parent_id)  # fmt: skip
+    if race.parent_id is not None:
+        add_up_national(race.parent_id)
+
+
+# --- The national roll-up: an explicit step of every write that moves a state ----------
+_deferred: ContextVar[set[int] | None] = ContextVar("rollups_deferred", default=None)
+
+
+@contextmanager
+def rollups_deferred() -> Iterator[list[str]]:
+    """Collect the national races to add up while importing; add each up once at the end.
+
+    Yields a list that receives a line for each roll-up that was refused (a state's
+    figures that do not add up): the import reports it and the poller keeps running."""
+    problems: list[str] = []
+    if _deferred.get() is not None:  # already collecting (nested)
+        yield problems
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield problems
+    finally:
+        _deferred.reset(token)
+    for race_id in sorted(pending):
+        if problem := rollup_or_report(race_id):
+            problems.append(problem)
+
+
+def add_up_national(race_id: int) -> None:
+    """Add a national race up now, or at the end of the import collecting them."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(race_id)
+    else:
+        rollup_or_report(race_id)
+
+
+def rollup_or_report(race_id: int) -> str | None:
+    """Add up a national race, or say why it could not be (kept on the race for editors
+    and returned for the import report); never raises on data. Only the roll-up's own
+    savepoint is rolled back: the writer that asked for it (an import, a call) stands."""
+    try:
+        with transaction.atomic():
+            _record_national(race_id)
+    except (ValidationError, DatabaseError) as exc:
+        reason = (" ".join(exc.messages) if isinstance(exc, ValidationError)
+                  else f"the database refused a figure ({type(exc).__name__})")  # fmt: skip
+        logger.warning("national roll-up of race %s refused: %s", race_id, reason)
+        Race.objects.filter(pk=race_id).update(rollup_problem=reason[:1000])
+        name = Race.objects.filter(pk=race_id).values_list("name", flat=True).first()
+        return f"national roll-up of {name}: {reason}"
+    return None
+
+
+def _record_national(race_id: int) -> ResultSnapshot | None:
+    """The national race's figures (``rollup.add_up``), recorded as its snapshot if what
+    readers see changed, and a pending call once a candidate is past the threshold."""
+    totals = rollup.add_up(race_id)
+    if totals is None:
+        return None
+    snapshot, _ = snapshot_record(
+        race=totals.national, as_of=totals.as_of, source=rollup.SOURCE,
+        source_seq=totals.source_seq, counts=totals.counts, total_votes=totals.total_votes,
+        units_reporting=totals.units_reporting, units_total=totals.units_total,
+        units=totals.units,
+    )  # fmt: skip
+    if totals.winner is not None:
+        winner_call_from_feed(race=totals.national, candidate=totals.winner,
+                              source=rollup.CALL_SOURCE, at=totals.as_of)  # fmt: skip
+    return snapshot
 
 
 # Far more than any electorate, far less than the database's 64-bit integers.

@@ -4,8 +4,10 @@
 of a race changes (a newer snapshot, a call confirmed or withdrawn), with ``race_id``,
 ``payload`` (what changed, for consumers' logs), ``by`` (the editor, or None for
 machine ingest) and ``parent_id`` (the national race a state's race counts towards).
-Receivers that record something (liveblog's change log, the national roll-up) join the
-same transaction, so a result and its announcement commit together or not at all.
+A receiver that records something (liveblog's change log) joins the same transaction, so
+a result and its announcement commit together or not at all; work that must happen
+after the commit (liveblog's call posts) waits for it (``transaction.on_commit``). The
+national roll-up is not a receiver: the results services run it themselves.
 Results name no consumer outside the app: each subscribes from its own ``ready()``.
 """
 

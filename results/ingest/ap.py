@@ -27,8 +27,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from results.rollup import rollups_deferred
-from results.services import UnitCount
+from results.services import UnitCount, rollups_deferred
 
 from . import ap_fields as f
 from .ap_fields import RacePlan

@@ -14,7 +14,7 @@ from results import services
 from results.ingest import import_document
 from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
-from results.rollup import rollup_or_report
+from results.services import rollup_or_report
 from results.tasks import poll_feed
 from tests import factories
 

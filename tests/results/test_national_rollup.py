@@ -220,7 +220,7 @@ def test_a_roll_up_that_does_not_add_up_is_reported_and_the_states_stay(monkeypa
     def refuse(*args, **kwargs):
         raise ValidationError("The votes add up to more than 1,000,000,000,000.")
 
-    monkeypatch.setattr(rollup, "snapshot_record", refuse)
+    monkeypatch.setattr(rollup, "add_up", refuse)
     report = import_document(json.dumps(document()).encode())
     assert report.errors == [
         "national roll-up of United States President 2024: The votes add up to more than "
