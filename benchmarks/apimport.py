@@ -1,6 +1,6 @@
 """Importing a full national AP document, as the poller does every few seconds on the night.
 
-The document has the shape of AP's presidential responses (``results.ingest.synthetic``):
+The document has the shape of AP's presidential responses (``benchmarks.synthetic``):
 51 state races, about 3,100 counties, Maine's and Nebraska's districts, five candidates.
 Each run imports it into a fresh election (its own election date) whose national race an
 editor has put on the demo blog, so the change log, the live channel and the national
@@ -64,9 +64,9 @@ print(json.dumps({"seconds": round(took, 2), "peak_above_base_mb": peak - base,
 
 def run(stack: Stack, *, quick: bool, runs: int) -> dict[str, Any]:
     stack.django()
+    from benchmarks.synthetic import presidential_document
     from liveblog.models import LiveBlog
     from results.ingest import import_document
-    from results.ingest.synthetic import presidential_document
     from results.models import Race, SnapshotUnit
 
     blog = LiveBlog.objects.get(slug="us-election-2024")
@@ -115,7 +115,7 @@ def big_document(stack: Stack, *, counties: int) -> dict[str, Any]:
     """One oversized race: its import's peak memory and time, its page cold and cached."""
     from django.test import Client
 
-    from results.ingest.synthetic import presidential_race
+    from benchmarks.synthetic import presidential_race
 
     at = datetime.now(UTC) - timedelta(hours=1)
     race = presidential_race("TX", at=at, counties=counties, reporting=0.8)

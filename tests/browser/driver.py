@@ -136,8 +136,8 @@ class Driver:
 
         from django.utils import timezone
 
+        from benchmarks.synthetic import presidential_document
         from results.ingest import import_document
-        from results.ingest.synthetic import presidential_document
         from results.models import Race
 
         blog = self.create_blog(slug=slug, title="Election night (browser tests)")

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import Permission
 
+from benchmarks.synthetic import presidential_document
 from liveblog import actions, permissions
 from liveblog import services as posts
 from liveblog.models import LiveBlog, Post
 from liveblog.services.calls import draft_call_posts
 from results import services
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
 from tests import factories
 

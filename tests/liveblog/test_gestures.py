@@ -13,12 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.synthetic import presidential_document
 from liveblog import services
 from liveblog.models import Change, DeskChange, Post
 from liveblog.signals import send_change_committed
 from partners.models import PartnerKey, Scope
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
 from tests import factories
 from tests.api.conftest import client_for

@@ -16,10 +16,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from benchmarks.synthetic import presidential_document
 from liveblog.demo.loader import load_demo
 from liveblog.models import LiveBlog, Post
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race
 from tests import factories
 from tests.liveblog.test_page import make_posts

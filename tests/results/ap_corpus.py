@@ -27,7 +27,7 @@ def load(name: str) -> dict[str, Any]:
     if name == "presidential":  # made from AP's shape: no public corpus has one
         from datetime import UTC, datetime
 
-        from results.ingest.synthetic import presidential_document
+        from benchmarks.synthetic import presidential_document
 
         return presidential_document(["PA", "ME", "NE", "GA"], counties=5, calls={"PA": 1},
                                      at=datetime(2024, 11, 6, 3, tzinfo=UTC))  # fmt: skip

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from benchmarks.synthetic import presidential_document
 from results import services
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
 from results.services import rollup_or_report
 from results.tasks import poll_feed

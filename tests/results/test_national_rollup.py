@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from benchmarks.synthetic import presidential_document
 from results import services
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race, ResultSnapshot
 from results.rollup import SOURCE
 from tests import factories

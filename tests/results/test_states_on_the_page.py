@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from benchmarks.synthetic import presidential_document
 from liveblog.live.render import render_new
 from liveblog.models import Change
 from results import services
 from results.ingest import import_document
-from results.ingest.synthetic import presidential_document
 from results.models import Race
 from results.selectors import state_rows
 from results.tilemap import describe, tile_map

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from benchmarks.report import table
-from results.ingest.synthetic import ELECTORAL_VOTES, presidential_document
+from benchmarks.synthetic import ELECTORAL_VOTES, presidential_document
 
 T = datetime(2024, 11, 6, 3, 0, tzinfo=UTC)
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ..geography import STATES
+from results.geography import STATES
 
 # 2024 electoral votes (538) and about how many counties AP reports (3,100 in all).
 ELECTORAL_VOTES = {
