@@ -13,7 +13,7 @@ class LiveblogConfig(AppConfig):
 
         from . import receivers
         from .desk import channel as desk_channel
-        from .live import notify, state
+        from .live import notify, positions
         from .models import Change, DeskChange, LiveBlog
         from .signals import change_committed, desk_changed
 
@@ -30,8 +30,8 @@ class LiveblogConfig(AppConfig):
         for model in (Label, Reporter, Candidate, Race):
             post_save.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
             post_delete.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
-        uid = "liveblog.live.state"
-        post_save.connect(state.change_saved, sender=Change, dispatch_uid=uid)
-        post_save.connect(state.change_saved, sender=DeskChange, dispatch_uid=uid)
-        post_save.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)
-        post_delete.connect(state.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)
+        uid = "liveblog.live.positions"
+        post_save.connect(positions.change_saved, sender=Change, dispatch_uid=uid)
+        post_save.connect(positions.change_saved, sender=DeskChange, dispatch_uid=uid)
+        post_save.connect(positions.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)
+        post_delete.connect(positions.blog_saved_or_deleted, sender=LiveBlog, dispatch_uid=uid)

@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from . import rendered
-from .live import state as live_state
+from .live import positions
 from .models import Label, LiveBlog, Post
 from .structured_data import blog_description
 
@@ -41,7 +41,7 @@ class LiveBlogRssFeed(Feed[Post, LiveBlog]):
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Rendered once per change of the blog (``liveblog.rendered``), like the page."""
-        remembered = live_state.get(kwargs.get("slug", ""))
+        remembered = positions.get(kwargs.get("slug", ""))
         if remembered is None:
             raise Http404("No LiveBlog matches the given query.")
         state = rendered.with_due(remembered)

@@ -33,7 +33,7 @@ from results.models import Candidate
 from results.selectors import race_boards
 
 from . import rendered
-from .live import state as live_state
+from .live import positions
 from .live import stream as live_stream
 from .live.render import op, render_catch_up
 from .live.transports import transport
@@ -103,7 +103,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     # records a change; at most NEWSROOM_LIVE_STATE_TTL old otherwise): the page served
     # is exactly the rendering of the position it names, and its live channel goes on
     # from there.
-    remembered = live_state.get(slug)
+    remembered = positions.get(slug)
     if remembered is None:
         raise Http404("No LiveBlog matches the given query.")
     state = rendered.with_due(remembered)
@@ -170,7 +170,7 @@ def older_posts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The next page of posts as a fragment (htmx), or the full page without JavaScript."""
     if not request.htmx:
         return blog_page(request, slug)
-    remembered = live_state.get(slug)
+    remembered = positions.get(slug)
     if remembered is None:
         raise Http404("No LiveBlog matches the given query.")
     key_events, before = _page_args(request)
@@ -258,9 +258,9 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
     # The answer (304 or the operations since) is that of the position this process
     # remembers (forgotten at once on its own changes; NEWSROOM_LIVE_STATE_TTL old at
     # most otherwise): X-Seq names it, and the next poll goes on from there.
-    blog: BlogState | None = live_state.get(slug)
+    blog: BlogState | None = positions.get(slug)
     if blog is not None and since > blog.last_seq:
-        blog = live_state.fetch(slug)  # a cursor ahead of the memory: ask the database
+        blog = positions.fetch(slug)  # a cursor ahead of the memory: ask the database
     if blog is None:
         raise Http404("No LiveBlog matches the given query.")
     interval = 0 if blog.ended else settings.NEWSROOM_POLL_INTERVAL

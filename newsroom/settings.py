@@ -320,7 +320,7 @@ NEWSROOM_STREAM_MAX_READERS = int(
 )
 NEWSROOM_STREAM_MAX_PER_CLIENT = int(os.environ.get("NEWSROOM_STREAM_MAX_PER_CLIENT", "64"))
 # How long a process may answer "nothing changed" (poll 304, stream connect) from memory of
-# a blog's position before asking the database again (liveblog/live/state.py).
+# a blog's position before asking the database again (liveblog/live/positions.py).
 NEWSROOM_LIVE_STATE_TTL = float(os.environ.get("NEWSROOM_LIVE_STATE_TTL", "0.5"))
 # The live desk's staff channel: how often each open desk looks at the staff log for
 # changes made by other processes (its own process's changes arrive at once).

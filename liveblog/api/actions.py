@@ -28,6 +28,7 @@ from newsroom.apikit.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYE
 from .. import actions, services
 from ..models import Post
 from . import scopes
+from .context import reader
 from .inputs import (
     ImageInput,
     KeyEventInput,
@@ -38,7 +39,6 @@ from .inputs import (
 )
 from .posts import WRITE_ERRORS, post_for, post_response
 from .serializers import PostSerializer
-from .state import reader
 
 
 class NoInput(StrictSerializer):

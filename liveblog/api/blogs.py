@@ -22,9 +22,9 @@ from results.models import Race
 
 from ..models import LiveBlog, Post
 from . import scopes
+from .context import blog_state, context
 from .inputs import ListQuery
 from .serializers import BlogDetailSerializer, BlogListSerializer
-from .state import blog_state, context
 
 
 class BlogListView(ApiView):

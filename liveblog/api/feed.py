@@ -21,10 +21,10 @@ from newsroom.apikit.schema import READ_HEADERS, read_responses
 
 from ..models import Change
 from . import scopes
+from .context import blog_state, context
 from .entries import entries
 from .inputs import FeedQuery
 from .serializers import ChangeFeedSerializer
-from .state import blog_state, context
 
 
 class ChangeFeedView(ApiView):

@@ -28,9 +28,9 @@ from newsroom.apikit.schema import (
 from .. import services
 from ..models import LiveBlog, Post
 from . import scopes
+from .context import blog_state, context, reader
 from .inputs import PostCreateInput, PostListQuery, PostUpdateInput
 from .serializers import PostListSerializer, PostSerializer
-from .state import blog_state, context, reader
 
 WRITE_ERRORS = (400, 401, 403, 404, 429)
 

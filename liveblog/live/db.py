@@ -24,7 +24,7 @@ from django.db import connection, connections
 
 from ..models import LiveBlog
 from ..models.blog import BlogState
-from . import state as live_state
+from . import positions
 from .render import LiveEvent, render_catch_up, render_new
 
 T = TypeVar("T")
@@ -78,7 +78,7 @@ def lookup_blog(slug: str) -> BlogState | None:
     """Runs in the reader's request thread (it must see the request's own transaction),
     which lives as long as the stream: its database connection must not."""
     try:
-        return live_state.fetch(slug)
+        return positions.fetch(slug)
     finally:
         if not connection.in_atomic_block:
             connection.close()

@@ -36,9 +36,8 @@ from newsroom.params import sequence
 
 from ..models.blog import BlogState
 from . import db as live_db
-from . import presence
+from . import positions, presence
 from . import redis as live_redis
-from . import state as live_state
 from .render import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -161,7 +160,7 @@ class Hub:
         self.feeds.clear()
         self._tasks.clear()
         self._lookups.clear()
-        live_state.clear()  # nor trust what the old loop's process remembered
+        positions.clear()  # nor trust what the old loop's process remembered
         self.spawn(self._poll_forever())
         self.spawn(self._heartbeat_forever())
         if settings.REDIS_URL:
@@ -236,13 +235,13 @@ class Hub:
         text = data.decode(errors="replace") if isinstance(data, bytes) else data
         blog_id = sequence(text.partition(":")[0])
         if blog_id is not None:
-            live_state.forget(blog_id)
+            positions.forget(blog_id)
             self._kick(blog_id)
 
     # --- readers --------------------------------------------------------------------
     async def blog_state(self, slug: str) -> BlogState | None:
         """A blog's id, status and position, from memory when fresh (see ``state``)."""
-        state = live_state.cached(slug)
+        state = positions.cached(slug)
         if state is not None:
             return state
         # Readers arriving together (a reconnect storm) share one lookup.

@@ -23,8 +23,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from . import positions
 from . import redis as live_redis
-from . import state as live_state
 from . import stream as live_stream
 from .hub import hub
 
@@ -53,7 +53,7 @@ class HubTransport(Transport):
 
         If Redis is down, the other processes' database poll delivers the change within a
         second or two."""
-        live_state.forget(blog_id)
+        positions.forget(blog_id)
         hub.notify(blog_id)
         client = live_redis.client()
         if client is None:

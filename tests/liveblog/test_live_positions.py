@@ -1,4 +1,4 @@
-"""Each process's short memory of a blog's position (liveblog/live/state.py): the
+"""Each process's short memory of a blog's position (liveblog/live/positions.py): the
 unchanged poll costs no query, and a change is never hidden for longer than the TTL."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 import pytest
 
 from liveblog import services
-from liveblog.live import state
+from liveblog.live import positions
 from liveblog.live.hub import hub
 from liveblog.models import Change, LiveBlog
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_memory():
-    state.clear()
+    positions.clear()
     yield
-    state.clear()
+    positions.clear()
 
 
 def poll(client, blog, since, etag=""):
@@ -73,9 +73,9 @@ def test_cursor_ahead_of_memory_reads_the_database_instead_of_reloading(client, 
 
 def test_news_from_another_process_drops_the_memory(client, blog):
     poll(client, blog, 0)
-    assert state.cached(blog.slug) is not None
+    assert positions.cached(blog.slug) is not None
     hub._on_message(f"{blog.pk}:7".encode())
-    assert state.cached(blog.slug) is None
+    assert positions.cached(blog.slug) is None
 
 
 def test_a_new_blog_under_a_remembered_slug_is_not_confused_with_the_old(client, blog):
@@ -85,4 +85,4 @@ def test_a_new_blog_under_a_remembered_slug_is_not_confused_with_the_old(client,
     again = LiveBlog.objects.create(
         title="Again", slug=blog.slug, coverage_start=blog.coverage_start
     )
-    assert state.get(again.slug).pk == again.pk != old_pk
+    assert positions.get(again.slug).pk == again.pk != old_pk
