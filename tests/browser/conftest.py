@@ -127,11 +127,13 @@ def make_server(
 def redis_server(browser_workdir: Path, newsroom: Newsroom) -> Iterator[RedisServer]:
     """A private Redis; the driver announces its changes through it while the test runs."""
     instance = RedisServer(browser_workdir / f"redis-{os.getpid()}")
-    instance.start()
-    newsroom.use_redis(instance.url)
-    yield instance
-    newsroom.use_redis(None)
-    instance.stop()
+    try:  # stopped whatever fails after it started (a leaked server outlives the suite)
+        instance.start()
+        newsroom.use_redis(instance.url)
+        yield instance
+        newsroom.use_redis(None)
+    finally:
+        instance.stop()
 
 
 # --- The browser ---------------------------------------------------------------------------
