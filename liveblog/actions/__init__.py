@@ -15,7 +15,7 @@ in ``forms`` if it asks for something); every door then offers and answers it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -220,10 +220,12 @@ def offered(user: Who, post: Post) -> list[str]:
     return [name for name, action in REGISTRY.items() if action.allowed(user, post)]
 
 
-def buttons(user: Who, post: Post) -> list[Offer]:
-    """The workflow buttons a post's card or page offers ``user`` now."""
-    return [a.offer(post, user) for a in BUTTONS.values()
-            if a.on_card(post, user) and a.allowed(user, post)]  # fmt: skip
+def buttons(user: Who, post: Post, offered: Iterable[str] | None = None) -> list[Offer]:
+    """The workflow buttons a post's card or page offers ``user`` now (``offered``: what
+    ``offered()`` already said for this post, so the checks run once)."""
+    allowed = set(offered) if offered is not None else None
+    return [a.offer(post, user) for a in BUTTONS.values() if a.on_card(post, user)
+            and (a.allowed(user, post) if allowed is None else a.name in allowed)]  # fmt: skip
 
 
 def may(name: str, user: Who, post: Post) -> bool:

@@ -44,8 +44,9 @@ def mark(posts: list[Post], user: User) -> list[Post]:
     """Attach what the desk shows beside each post: what this user may do with it, and
     who else is editing it (from rows already loaded: no query per post)."""
     for post in posts:
-        post.desk_actions = set(actions.offered(user, post))  # type: ignore[attr-defined]
-        post.desk_buttons = actions.buttons(user, post)  # type: ignore[attr-defined]
+        offered = actions.offered(user, post)
+        post.desk_actions = set(offered)  # type: ignore[attr-defined]
+        post.desk_buttons = actions.buttons(user, post, offered)  # type: ignore[attr-defined]
         lock = getattr(post, "edit_lock", None) if _lock_loaded(post) else None
         held = lock is not None and lock.is_held and lock.user_id != user.pk
         post.locked_by = lock.user if held else None  # type: ignore[attr-defined, union-attr]
