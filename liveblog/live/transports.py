@@ -18,6 +18,7 @@ Django like any other.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import ClassVar
 
 from django.conf import settings
@@ -74,6 +75,12 @@ class HubTransport(Transport):
 
 
 def transport() -> Transport:
-    """The configured transport (``NEWSROOM_PUSH_BACKEND``)."""
-    cls: type[Transport] = import_string(settings.NEWSROOM_PUSH_BACKEND)
+    """The configured transport (``NEWSROOM_PUSH_BACKEND``), made once per process (asked
+    at every connect and every change)."""
+    return _made(settings.NEWSROOM_PUSH_BACKEND)
+
+
+@cache
+def _made(path: str) -> Transport:
+    cls: type[Transport] = import_string(path)
     return cls()
