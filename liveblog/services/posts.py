@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import permissions as perms
@@ -119,9 +119,13 @@ def post_file_for_call(*, blog: LiveBlog, author: User, call_id: int, title: str
     if Post.objects.filter(blog=blog, announces_call=call_id).exists():
         return None
     fields = _clean_fields({"title": title, "body": body, "label": label})
-    post = Post.objects.create(blog=blog, author=author, status=Status.SUBMITTED,
-                               submitted_at=timezone.now(), announces_call=call_id,
-                               **fields)  # fmt: skip
+    try:
+        with transaction.atomic():  # two drafters at once: the unique constraint decides
+            post = Post.objects.create(blog=blog, author=author, status=Status.SUBMITTED,
+                                       submitted_at=timezone.now(), announces_call=call_id,
+                                       **fields)  # fmt: skip
+    except IntegrityError:
+        return None  # filed by the other one meanwhile
     _replace_contributors(post, default_byline(author))
     record_desk_change(blog_id=blog.pk, kind=DeskChange.Kind.FILED, post=post, by=author)
     return post

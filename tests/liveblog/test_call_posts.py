@@ -144,3 +144,16 @@ def test_a_state_call_adds_the_national_race_up_once(election, second_editor, co
     confirm(call_of("PA"), second_editor)
 
     assert ResultSnapshot.objects.filter(race=national).count() == before + 1
+
+
+def test_a_second_drafter_losing_the_race_files_nothing_and_the_first_post_stands(
+    election, second_editor, confirm, monkeypatch
+):
+    call = confirm(call_of("PA"), second_editor)
+    [post] = Post.objects.all()
+    # The other drafter's check ran before this one committed: it sees no post yet.
+    monkeypatch.setattr(Post.objects, "filter", lambda **kw: Post.objects.none())
+
+    assert draft_call_posts(call=call, by=second_editor) == []
+    monkeypatch.undo()
+    assert list(Post.objects.all()) == [post]
