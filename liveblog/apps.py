@@ -24,12 +24,14 @@ class LiveblogConfig(AppConfig):
         from newsroom.staff.models import Reporter
         from results.models import Candidate, Race
 
-        from . import rendered
+        from . import render_cache
         from .models import Label
 
         for model in (Label, Reporter, Candidate, Race):
-            post_save.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
-            post_delete.connect(rendered.bump_epoch, sender=model, dispatch_uid="liveblog.render")
+            post_save.connect(render_cache.bump_epoch, sender=model, dispatch_uid="liveblog.render")
+            post_delete.connect(
+                render_cache.bump_epoch, sender=model, dispatch_uid="liveblog.render"
+            )
         uid = "liveblog.live.positions"
         post_save.connect(positions.change_saved, sender=Change, dispatch_uid=uid)
         post_save.connect(positions.change_saved, sender=DeskChange, dispatch_uid=uid)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.apikit.conflicts import Conflict, StaleVersion
+from newsroom.web.conflicts import Conflict, StaleVersion
 
 
 class StaleEdit(StaleVersion):

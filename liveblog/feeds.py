@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
-from . import rendered
+from . import render_cache
 from .live import positions
 from .models import Label, LiveBlog, Post
 from .structured_data import blog_description
@@ -40,13 +40,13 @@ class LiveBlogRssFeed(Feed[Post, LiveBlog]):
     item_guid_is_permalink = True  # the guid is the permalink, stable across edits
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Rendered once per change of the blog (``liveblog.rendered``), like the page."""
+        """Rendered once per change of the blog (``liveblog.render_cache``), like the page."""
         remembered = positions.get(kwargs.get("slug", ""))
         if remembered is None:
             raise Http404("No LiveBlog matches the given query.")
-        state = rendered.with_due(remembered)
+        state = render_cache.with_due(remembered)
         content_type: str = self.feed_type.content_type  # type: ignore[attr-defined]
-        html = rendered.once(
+        html = render_cache.once(
             state, "feed", self.feed_type.__name__, request.get_host(), request.scheme,
             build=lambda: super(LiveBlogRssFeed, self).__call__(request, *args, **kwargs)
             .content.decode(),

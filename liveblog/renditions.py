@@ -18,7 +18,7 @@ from PIL import Image, ImageOps
 
 from newsroom.queueing import enqueue
 
-from . import rendered
+from . import render_cache
 from .models import PostImage
 
 WIDTHS = (320, 640, 960, 1280, 1600)
@@ -66,5 +66,5 @@ def make_renditions(image: PostImage) -> list[dict[str, object]]:
     )
     image.renditions, image.renditions_of = made, source
     if stored:  # pages draw the new sizes from now on
-        rendered.bump_epoch(blog_id=image.post.blog_id)
+        render_cache.bump_epoch(blog_id=image.post.blog_id)
     return made

@@ -23,19 +23,19 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from newsroom.apikit.errors import InvalidCursor
-from newsroom.apikit.pagination import Cursor, newest_first_page, parse_cursor
 from newsroom.media import media_response
 from newsroom.params import sequence
 from newsroom.proxies import client_ip
 from newsroom.staff.models import Reporter
+from newsroom.web.errors import InvalidCursor
+from newsroom.web.pagination import Cursor, newest_first_page, parse_cursor
 from results.models import Candidate
 from results.selectors import race_boards
 
-from . import rendered
+from . import render_cache
 from .live import positions
 from .live import stream as live_stream
-from .live.render import op, render_catch_up
+from .live.operations import op, render_catch_up
 from .live.transports import transport
 from .models import LiveBlog, Post
 from .models.blog import BlogState
@@ -97,7 +97,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The live page: results, summary, pinned post and the newest posts (or older ones
     with ``?before=``, key events only with ``?filter=key-events``).
 
-    Rendered once per change of the blog (``liveblog.rendered``) and answered from the
+    Rendered once per change of the blog (``liveblog.render_cache``) and answered from the
     cache until the next one; a reader who has this position gets a 304."""
     # The blog's position from this process's memory (forgotten the moment this process
     # records a change; at most NEWSROOM_LIVE_STATE_TTL old otherwise): the page served
@@ -106,18 +106,18 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     remembered = positions.get(slug)
     if remembered is None:
         raise Http404("No LiveBlog matches the given query.")
-    state = rendered.with_due(remembered)
+    state = render_cache.with_due(remembered)
     key_events, before = _page_args(request)
     live = request.GET.get("live")
     live = live if live in ("off", "poll") else ""
     variant = ("page", key_events, request.GET.get("before", "") if before else "", live,
                request.get_host(), request.scheme)  # fmt: skip
-    found = rendered.find(state, *variant)
+    found = render_cache.find(state, *variant)
     etag = state.etag(*variant, found.epoch)
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        html = rendered.fill(
+        html = render_cache.fill(
             found,
             lambda: _render_blog_page(request, slug, key_events, before, live),
             nonce=str(getattr(request, "csp_nonce", "")),
@@ -182,9 +182,9 @@ def older_posts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                    "key_events": key_events}  # fmt: skip
         return render_to_string("liveblog/_older.html", context, request)
 
-    state = rendered.with_due(remembered)
+    state = render_cache.with_due(remembered)
     variant = ("older", key_events, request.GET.get("before", ""))
-    return HttpResponse(rendered.once(state, *variant, build=build))
+    return HttpResponse(render_cache.once(state, *variant, build=build))
 
 
 @require_GET
@@ -271,7 +271,7 @@ def changes(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponse(op("reload"))  # the page is from another database
     else:
         # Every reader polling from the same position gets the same bytes: rendered once.
-        html = rendered.once(blog, "poll", since, build=lambda: _catch_up_html(blog.pk, since))
+        html = render_cache.once(blog, "poll", since, build=lambda: _catch_up_html(blog.pk, since))
         response = HttpResponse(html)
     response["ETag"] = etag
     response["X-Seq"] = str(blog.last_seq)

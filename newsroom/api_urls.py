@@ -24,7 +24,7 @@ from liveblog.api.actions import (
 from liveblog.api.blogs import BlogListView, BlogView
 from liveblog.api.feed import ChangeFeedView
 from liveblog.api.posts import BlogPostsView, PostView
-from newsroom.apikit.errors import not_found
+from newsroom.web.errors import not_found
 from partners.api import WebhookListView, WebhookView
 from results.api.views import LatestSnapshotView, RaceListView, RaceView, SnapshotListView
 

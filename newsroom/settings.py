@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "newsroom.staff",
-    "newsroom.apikit",
+    "newsroom.web",
     "partners",
     "liveblog",
     "results",
@@ -243,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
     "purge-idempotency-records": {
-        "task": "newsroom.apikit.tasks.purge_idempotency_records",
+        "task": "newsroom.web.tasks.purge_idempotency_records",
         "schedule": 3600.0,
     },
     # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
@@ -420,7 +420,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "newsroom.apikit.errors.exception_handler",
+    "EXCEPTION_HANDLER": "newsroom.web.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,  # JSON only: ?format= is refused like any unknown parameter
@@ -436,7 +436,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "newsroom.apikit.schema.plain_version",  # "1.0.0", never "1.0.0 (v1)"
+        "newsroom.web.schema.plain_version",  # "1.0.0", never "1.0.0 (v1)"
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs page are public; every endpoint they describe needs a key.

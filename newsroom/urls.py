@@ -11,7 +11,7 @@ from django.views.defaults import server_error
 from liveblog import views as liveblog_views
 
 from . import health
-from .apikit import errors as api_errors
+from .web import errors as api_errors
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from liveblog.models import Change, LiveBlog
-from newsroom.apikit.base import ApiView
-from newsroom.apikit.idempotency import idempotent
-from newsroom.apikit.inputs import StrictSerializer
-from newsroom.apikit.schema import IDEMPOTENCY_KEY, REPLAYED, errors
+from newsroom.web.base import ApiView
+from newsroom.web.idempotency import idempotent
+from newsroom.web.inputs import StrictSerializer
+from newsroom.web.schema import IDEMPOTENCY_KEY, REPLAYED, errors
 
 from .models import PartnerKey, Scope, Webhook, WebhookDelivery
 from .webhooks import services

@@ -12,7 +12,7 @@ from typing import Any
 from rest_framework import exceptions, permissions
 from rest_framework.request import Request
 
-from newsroom.apikit.errors import InsufficientScope
+from newsroom.web.errors import InsufficientScope
 
 from .auth import caller_key
 from .models import Scope

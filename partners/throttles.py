@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from newsroom import breaker
-from newsroom.apikit.callers import caller_id
+from newsroom.web.callers import caller_id
 
 from .auth import Partner
 

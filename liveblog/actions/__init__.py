@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from newsroom.apikit.conflicts import Conflict, StaleVersion
+from newsroom.web.conflicts import Conflict, StaleVersion
 
 from .. import permissions as perms
 from .. import services

@@ -19,11 +19,11 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.apikit.base import ApiView
-from newsroom.apikit.idempotency import idempotent
-from newsroom.apikit.inputs import StrictSerializer, parse
-from newsroom.apikit.preconditions import expected_version
-from newsroom.apikit.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
+from newsroom.web.base import ApiView
+from newsroom.web.idempotency import idempotent
+from newsroom.web.inputs import StrictSerializer, parse
+from newsroom.web.preconditions import expected_version
+from newsroom.web.schema import IDEMPOTENCY_KEY, IF_MATCH, POST_ETAG, REPLAYED, errors
 
 from .. import actions, services
 from ..models import Post

@@ -7,17 +7,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.apikit.base import ApiView
-from newsroom.apikit.caching import (
+from newsroom.web.base import ApiView
+from newsroom.web.caching import (
     hashed_response,
     if_none_match,
     not_modified,
     query_key,
     with_cache_headers,
 )
-from newsroom.apikit.inputs import parse
-from newsroom.apikit.pagination import newest_first_page, parse_cursor
-from newsroom.apikit.schema import READ_HEADERS, read_responses
+from newsroom.web.inputs import parse
+from newsroom.web.pagination import newest_first_page, parse_cursor
+from newsroom.web.schema import READ_HEADERS, read_responses
 from results.models import Race
 
 from ..models import LiveBlog, Post

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from newsroom.apikit.base import base_url
+from newsroom.web.base import base_url
 
 from ..models import LiveBlog
 from ..models.blog import BlogState

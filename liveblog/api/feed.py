@@ -13,11 +13,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.apikit.base import ApiView
-from newsroom.apikit.caching import if_none_match, not_modified, query_key, with_cache_headers
-from newsroom.apikit.errors import InvalidCursor
-from newsroom.apikit.inputs import parse
-from newsroom.apikit.schema import READ_HEADERS, read_responses
+from newsroom.web.base import ApiView
+from newsroom.web.caching import if_none_match, not_modified, query_key, with_cache_headers
+from newsroom.web.errors import InvalidCursor
+from newsroom.web.inputs import parse
+from newsroom.web.schema import READ_HEADERS, read_responses
 
 from ..models import Change
 from . import scopes

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from newsroom.apikit.inputs import StrictSerializer
+from newsroom.web.inputs import StrictSerializer
 
 from ..models import Label
 from ..models.media import Placement

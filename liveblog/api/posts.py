@@ -8,14 +8,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.apikit.base import ApiView
-from newsroom.apikit.caching import if_none_match, not_modified, query_key, with_cache_headers
-from newsroom.apikit.errors import Gone
-from newsroom.apikit.idempotency import idempotent
-from newsroom.apikit.inputs import parse
-from newsroom.apikit.pagination import newest_first_page, parse_cursor
-from newsroom.apikit.preconditions import expected_version, post_etag
-from newsroom.apikit.schema import (
+from newsroom.web.base import ApiView
+from newsroom.web.caching import if_none_match, not_modified, query_key, with_cache_headers
+from newsroom.web.errors import Gone
+from newsroom.web.idempotency import idempotent
+from newsroom.web.inputs import parse
+from newsroom.web.pagination import newest_first_page, parse_cursor
+from newsroom.web.preconditions import expected_version, post_etag
+from newsroom.web.schema import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
     POST_ETAG,

@@ -16,9 +16,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.datastructures import MultiValueDict
 
-from newsroom.apikit.conflicts import Conflict
-from newsroom.apikit.errors import too_large
 from newsroom.params import sequence
+from newsroom.web.conflicts import Conflict
+from newsroom.web.errors import too_large
 
 from .. import actions, services
 from ..actions.forms import messages

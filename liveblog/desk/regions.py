@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Count, Q
 
-from newsroom.apikit.pagination import Cursor, newest_first_page
+from newsroom.web.pagination import Cursor, newest_first_page
 from results.selectors import race_boards
 
 from .. import actions

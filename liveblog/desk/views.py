@@ -33,10 +33,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from js_asset import Media as AssetMedia
 
-from newsroom.apikit.errors import InvalidCursor
-from newsroom.apikit.pagination import parse_cursor
 from newsroom.params import sequence
 from newsroom.staff.models import Reporter
+from newsroom.web.errors import InvalidCursor
+from newsroom.web.pagination import parse_cursor
 
 from .. import actions, services
 from ..actions.forms import messages, next_round_minute

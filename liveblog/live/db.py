@@ -25,7 +25,7 @@ from django.db import connection, connections
 from ..models import LiveBlog
 from ..models.blog import BlogState
 from . import positions
-from .render import LiveEvent, render_catch_up, render_new
+from .operations import LiveEvent, render_catch_up, render_new
 
 T = TypeVar("T")
 

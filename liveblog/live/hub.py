@@ -38,7 +38,7 @@ from ..models.blog import BlogState
 from . import db as live_db
 from . import positions, presence
 from . import redis as live_redis
-from .render import LiveEvent
+from .operations import LiveEvent
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from django.conf import settings
 from newsroom.params import sequence
 
 from .hub import HEARTBEAT, hub
-from .render import LiveEvent, op
+from .operations import LiveEvent, op
 
 HEADERS = {
     "Content-Type": "text/event-stream",

@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from newsroom.apikit.etags import make_etag
+from newsroom.web.etags import make_etag
 
 from .post import Post
 

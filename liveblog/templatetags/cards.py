@@ -1,4 +1,4 @@
-"""``{% post_card post %}``: a post's card, rendered once per version (``rendered.card``)."""
+"""``{% post_card post %}``: a post's card, rendered once per version (``render_cache.card``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import rendered
+from .. import render_cache
 
 register = template.Library()
 
@@ -15,4 +15,4 @@ register = template.Library()
 @register.simple_tag
 def post_card(post: Any, id_prefix: str = "", heading_level: int = 3) -> SafeString:
     # The partial escapes what it draws; the cached text is that partial's output.
-    return mark_safe(rendered.card(post, id_prefix=id_prefix, heading_level=heading_level))
+    return mark_safe(render_cache.card(post, id_prefix=id_prefix, heading_level=heading_level))

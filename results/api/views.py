@@ -12,11 +12,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from newsroom.apikit.base import ApiView, base_url
-from newsroom.apikit.caching import hashed_response
-from newsroom.apikit.inputs import StrictSerializer, parse
-from newsroom.apikit.pagination import newest_first_page, parse_cursor
-from newsroom.apikit.schema import READ_HEADERS, read_responses
+from newsroom.web.base import ApiView, base_url
+from newsroom.web.caching import hashed_response
+from newsroom.web.inputs import StrictSerializer, parse
+from newsroom.web.pagination import newest_first_page, parse_cursor
+from newsroom.web.schema import READ_HEADERS, read_responses
 
 from ..models import CandidateResult, Race, ResultSnapshot, WinnerCall, vote_share
 from ..selectors import race_boards

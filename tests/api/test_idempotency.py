@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from liveblog.models import Post
-from newsroom.apikit.models import IdempotencyRecord
+from newsroom.web.models import IdempotencyRecord
 from tests import factories
 
 from .conftest import STAFF, client_for, error_code

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liveblog import services
-from liveblog.live.render import render_catch_up
+from liveblog.live.operations import render_catch_up
 from liveblog.models import Change, DeskChange, EditLock, Post
 from liveblog.services.locks import lock_open, lock_release
 from partners.models import PartnerKey, Scope

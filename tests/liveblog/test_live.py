@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from liveblog import services
 from liveblog.changes import record_change
-from liveblog.live.render import CATCH_UP_LIMIT, render_catch_up, render_new
+from liveblog.live.operations import CATCH_UP_LIMIT, render_catch_up, render_new
 from liveblog.models import Change, LiveBlog
 from tests import factories
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from benchmarks.synthetic import presidential_document
-from liveblog.live.render import render_new
+from liveblog.live.operations import render_new
 from liveblog.models import Change
 from results import services
 from results.ingest import import_document

@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 
 from results.selectors import race_boards
 
-from .. import rendered
+from .. import render_cache
 from ..models import Change, LiveBlog, Post
 
 POST_KINDS = {Change.Kind.PUBLISHED, Change.Kind.EDITED, Change.Kind.RETRACTED,
@@ -110,7 +110,7 @@ class Renderer:
         post = self.posts.get(post_id)
         if post is None or post.pinned:  # not public (any more), or shown in the pinned slot
             return op("remove", f"post-{post_id}")
-        card = rendered.card(post, shared=False)  # the page's card, without cache trips
+        card = render_cache.card(post, shared=False)  # the page's card, without cache trips
         return op(
             "upsert",
             post.anchor,

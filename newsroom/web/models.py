@@ -1,4 +1,4 @@
-"""Responses kept for ``Idempotency-Key`` replays (see ``newsroom.apikit.idempotency``)."""
+"""Responses kept for ``Idempotency-Key`` replays (see ``newsroom.web.idempotency``)."""
 
 from __future__ import annotations
 

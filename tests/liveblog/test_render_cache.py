@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liveblog import rendered, services
+from liveblog import render_cache, services
 from liveblog.models import LiveBlog, Post
 from results.services import CandidateCount, snapshot_record
 from tests import factories
@@ -201,11 +201,11 @@ class DownCache:
 
 
 def test_a_cache_outage_renders_the_page_as_if_nothing_were_cached(live, monkeypatch):
-    monkeypatch.setattr(rendered, "cache", DownCache())
+    monkeypatch.setattr(render_cache, "cache", DownCache())
     response = Client().get(f"/live/{live.slug}/")
     assert response.status_code == 200
     assert "Polls open" in response.content.decode()
-    assert rendered.find(LiveBlog.objects.state(live.slug), "page").epoch == "down"
+    assert render_cache.find(LiveBlog.objects.state(live.slug), "page").epoch == "down"
 
 
 def test_a_post_card_is_rendered_once_per_version_and_follows_what_it_draws(
@@ -219,7 +219,7 @@ def test_a_post_card_is_rendered_once_per_version_and_follows_what_it_draws(
                         lambda *a, **k: renders.append(a[0]) or real(*a, **k))  # fmt: skip
 
     def card() -> str:
-        return rendered.card(Post.objects.for_display().get(title__startswith="Polls open"))
+        return render_cache.card(Post.objects.for_display().get(title__startswith="Polls open"))
 
     first = card()
     assert card() == first
