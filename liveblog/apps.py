@@ -11,7 +11,10 @@ class LiveblogConfig(AppConfig):
 
         from results.signals import results_changed
 
-        from . import receivers
+        from . import (
+            actions,  # noqa: F401  (its registry joins newsroom.actions')
+            receivers,
+        )
         from .desk import channel as desk_channel
         from .live import notify, positions
         from .models import Change, DeskChange, LiveBlog

@@ -1,6 +1,6 @@
-"""Results in the admin. Every write goes through ``results.services``: recording a
+"""Results in the admin. Every write is an action of ``results.actions`` (recording a
 snapshot by hand, calling a race, a second editor's confirmation, a correction, a
-withdrawal."""
+withdrawal, a void), offered and answered as the registry says."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,12 +16,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from newsroom.actions import REFUSALS, Action, Registry, message, refusal_status
 from newsroom.adminkit import PhotoInput, UniqueRaceAdmin
 from newsroom.images import clean_form_upload
 from newsroom.template_filters import when
 
-from . import services
-from .forms import CallForm, CorrectCallForm, SnapshotForm, WithdrawForm
+from . import actions
+from .forms import SnapshotForm
 from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
 from .services import rollup_or_report
 
@@ -49,45 +48,75 @@ class CandidateInline(admin.TabularInline[Candidate, Race]):
     fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
 
 
-def _editor(request: HttpRequest) -> User:
-    """The signed-in user: ``admin_view`` lets only active staff reach these views."""
-    assert isinstance(request.user, User)
-    return request.user
+class ActionsAdmin(admin.ModelAdmin[_M]):
+    """Offers the actions of a registry (``results.actions``) on each object and takes
+    them, each on a page of its own (its form, or one button), answering a refusal with
+    the registry's status (``newsroom.actions.refusal_status``)."""
 
+    registry: Registry[Action[Any]]
+    url_name: str  # each action's URL is named "<url_name>_<action>"
 
-class ResultsAdminMixin:
-    """Runs a service from a small form page and says what happened."""
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        own = [path(f"<int:pk>/{name}/", wrap(partial(self.action_view, name=name)),
+                    name=f"{self.url_name}_{name}") for name in self.registry]  # fmt: skip
+        return [*own, *super().get_urls()]
 
-    def _form_page(self, request: HttpRequest, title: str, form: Any, back: str,
-                   extra: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
-        context = {**self.admin_site.each_context(request), "title": title, "form": form,  # type: ignore[attr-defined]
-                   "opts": self.model._meta, "back": back, **(extra or {})}  # type: ignore[attr-defined]  # fmt: skip
-        return TemplateResponse(request, "admin/form_page.html", context)
+    def offered(self, request: HttpRequest, obj: _M) -> list[tuple[str, str]]:
+        """The links to the actions ``request.user`` may take on ``obj`` now."""
+        return [(reverse(f"admin:{self.url_name}_{name}", args=[obj.pk]), self.registry[name].label)
+                for name in self.registry.offered(request.user, obj)]  # fmt: skip
 
-    def _run(self, request: HttpRequest, action: Any, done: str) -> bool:
-        try:
-            action()
-        except (ValidationError, PermissionDenied) as error:
-            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            self.message_user(request, text or "Not allowed.", messages.ERROR)  # type: ignore[attr-defined]
-            return False
-        self.message_user(request, done, messages.SUCCESS)  # type: ignore[attr-defined]
-        return True
+    def get_list_display(self, request: HttpRequest) -> Any:
+        def offered(obj: _M) -> str:
+            return str(format_html_join(" · ", '<a href="{}">{}</a>', self.offered(request, obj)))
 
-    def _with_reason(self, request: HttpRequest, title: str, service: Any, done: str,
-                     back: str, **arguments: Any) -> HttpResponse:  # fmt: skip
-        """A page asking why (kept on record), then ``service(by=…, reason=…)``."""
-        form = WithdrawForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            run = partial(service, by=_editor(request), reason=form.cleaned_data["reason"],
-                          **arguments)  # fmt: skip
-            if self._run(request, run, done):
+        return [*super().get_list_display(request), admin.display(description="Actions")(offered)]
+
+    def back_url(self, obj: _M) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    def action_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        action = self.registry[name]
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        back, title = self.back_url(obj), f"{action.label.rstrip('…')}: {obj}"
+        context = {**self.admin_site.each_context(request), "title": title, "opts": self.opts,
+                   "back": back}  # fmt: skip
+        # Asked for the page: may they start? (A form sent is answered by the write itself,
+        # under its lock: sending what is already done, a double click, changes nothing.)
+        if request.method != "POST" and (refused := action.refused(request.user, obj)):
+            context["refusal"] = f"{obj}: {message(refused)}"
+            return TemplateResponse(request, "admin/action_refused.html", context,
+                                    status=refusal_status(refused))  # fmt: skip
+        form = action.bind(request.POST or None, obj)
+        status = 200
+        if request.method == "POST" and (form is None or form.is_valid()):
+            if (preview := self.preview(request, name, form, context)) is not None:
+                return preview
+            try:
+                action.run(obj, request.user, form.cleaned_data if form else {})
+            except REFUSALS as error:
+                self.message_user(request, message(error), messages.ERROR)
+                status = refusal_status(error)
+            else:
+                self.message_user(request, f"{obj}: {action.said(obj)}.", messages.SUCCESS)
                 return HttpResponseRedirect(back)
-        return self._form_page(request, title, form, back)
+        context |= {"form": form, "submit_label": self.submit_label(name)}
+        return TemplateResponse(request, "admin/form_page.html", context, status=status)
+
+    def preview(self, request: HttpRequest, name: str, form: forms.Form | None,
+                context: dict[str, Any]) -> HttpResponse | None:  # fmt: skip
+        """A page to show before the action is taken (None: take it now)."""
+        return None
+
+    def submit_label(self, name: str) -> str:
+        return self.registry[name].label.rstrip("…")
 
 
 @admin.register(Race)
-class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
+class RaceAdmin(ActionsAdmin[Race], UniqueRaceAdmin[Race]):
+    registry = actions.RACES
+    url_name = "results_race"
     list_display = ["name", "office", "level", "state_postal", "electoral_votes", "threshold",
                     "source_id"]  # fmt: skip
     list_filter = ["level", "race_type", "election_date"]
@@ -137,65 +166,33 @@ class RaceAdmin(ResultsAdminMixin, UniqueRaceAdmin[Race]):
             if race_id is not None:
                 rollup_or_report(race_id)
 
-    def get_urls(self) -> list[Any]:
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/record/", wrap(self.record_view), name="results_race_record"),
-            path("<int:pk>/call/", wrap(self.call_view), name="results_race_call"),
-            *super().get_urls(),
-        ]
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self.list_display  # the race's own page offers its actions
 
-    def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Enter a snapshot by hand (editors), validated like every other ingest path."""
-        race = get_object_or_404(Race, pk=pk)
-        back = reverse("admin:results_race_change", args=[race.pk])
-        form = SnapshotForm(request.POST or None, race=race)
-        if request.method == "POST" and form.is_valid() and not form.cleaned_data["confirm"]:
-            # First the shares readers will see, then "Record these results".
-            shares, total, listed_only = form.shares_to_publish()
-            form.data = {**request.POST.dict(), "confirm": "1"}
-            return self._form_page(request, f"Record results: {race}", form, back, extra={
-                "shares": shares, "share_total": total, "listed_only": listed_only,
-                "submit_label": "Record these results",
-            })  # fmt: skip
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
+    def back_url(self, obj: Race) -> str:
+        return reverse("admin:results_race_change", args=[obj.pk])
 
-            def record() -> None:
-                services.snapshot_record(
-                    race=race,
-                    as_of=data["as_of"],
-                    source=data["source"],
-                    source_seq=data["source_seq"],
-                    counts=[services.CandidateCount(*c) for c in form.candidate_counts()],
-                    total_votes=data.get("total_votes"),
-                    units_reporting=data.get("units_reporting"),
-                    units_total=data.get("units_total"),
-                    by=_editor(request),
-                )
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+        race = self.get_object(request, object_id)
+        offered = self.offered(request, race) if race is not None else []
+        extra = {**(extra_context or {}), "offered_actions": offered}
+        return super().change_view(request, object_id, form_url, extra)
 
-            if self._run(request, record, f"Results for {race} recorded."):
-                return HttpResponseRedirect(back)
-        return self._form_page(request, f"Record results: {race}", form, back,
-                               extra={"submit_label": "Check the shares"})  # fmt: skip
+    def preview(self, request: HttpRequest, name: str, form: forms.Form | None,
+                context: dict[str, Any]) -> HttpResponse | None:  # fmt: skip
+        """Results typed by hand: first the shares readers will see, then "Record these
+        results"."""
+        if name != "record" or not isinstance(form, SnapshotForm) or form.cleaned_data["confirm"]:
+            return None
+        shares, total, listed_only = form.shares_to_publish()
+        form.data = {**request.POST.dict(), "confirm": "1"}
+        context |= {"form": form, "shares": shares, "share_total": total,
+                    "listed_only": listed_only, "submit_label": "Record these results"}  # fmt: skip
+        return TemplateResponse(request, "admin/form_page.html", context)
 
-    def call_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Call the race; the banner waits for a second editor's confirmation."""
-        race = get_object_or_404(Race, pk=pk)
-        back = reverse("admin:results_winnercall_changelist")
-        form = CallForm(request.POST or None, race=race)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            call = partial(
-                services.winner_call,
-                race=race,
-                candidate=data["candidate"],
-                by=_editor(request),
-                source=data["source"],
-            )
-            if self._run(request, call, "Call recorded: a second editor must confirm it."):
-                return HttpResponseRedirect(back)
-        return self._form_page(request, f"Call {race}", form, back)
+    def submit_label(self, name: str) -> str:
+        return "Check the shares" if name == "record" else super().submit_label(name)
 
 
 class CandidateResultInline(admin.TabularInline[CandidateResult, ResultSnapshot]):
@@ -222,9 +219,11 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
 
 
 @admin.register(ResultSnapshot)
-class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
+class ResultSnapshotAdmin(ActionsAdmin[ResultSnapshot], ReadOnlyAdmin[ResultSnapshot]):
+    registry = actions.SNAPSHOTS
+    url_name = "results_snapshot"
     list_display = ["race", "as_of_display", "source", "source_seq", "units_reporting",
-                    "units_total", "void_link"]  # fmt: skip
+                    "units_total", "void"]  # fmt: skip
     list_filter = ["race", "source"]
     list_select_related = ["race", "voided_by"]
     inlines = [CandidateResultInline]
@@ -234,31 +233,17 @@ class ResultSnapshotAdmin(ResultsAdminMixin, ReadOnlyAdmin[ResultSnapshot]):
         return when(snapshot.as_of, "short")
 
     @admin.display(description="Void")
-    def void_link(self, snapshot: ResultSnapshot) -> str:
+    def void(self, snapshot: ResultSnapshot) -> str:
         if snapshot.voided_at:
             return format_html("Void: {} ({})", snapshot.void_reason, snapshot.voided_by)
-        url = reverse("admin:results_snapshot_void", args=[snapshot.pk])
-        return format_html('<a href="{}">Void…</a>', url)
-
-    def get_urls(self) -> list[Any]:
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/void/", wrap(self.void_view), name="results_snapshot_void"),
-            *super().get_urls(),
-        ]
-
-    def void_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Void a wrong snapshot (a bogus feed value, a typo), with the reason on record."""
-        snapshot = get_object_or_404(ResultSnapshot, pk=pk)
-        back = reverse("admin:results_resultsnapshot_changelist")
-        return self._with_reason(request, f"Void: {snapshot}", services.snapshot_void,
-                                 f"{snapshot}: void, no longer shown.", back,
-                                 snapshot=snapshot)  # fmt: skip
+        return ""
 
 
 @admin.register(WinnerCall)
-class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
-    list_display = ["race", "candidate", "source", "called", "state", "actions_links"]
+class WinnerCallAdmin(ActionsAdmin[WinnerCall], ReadOnlyAdmin[WinnerCall]):
+    registry = actions.CALLS
+    url_name = "results_call"
+    list_display = ["race", "candidate", "source", "called", "state"]
     list_filter = ["race"]
     list_select_related = ["race", "candidate", "called_by", "confirmed_by", "withdrawn_by",
                            "replaces__candidate"]  # fmt: skip
@@ -284,53 +269,16 @@ class WinnerCallAdmin(ResultsAdminMixin, ReadOnlyAdmin[WinnerCall]):
             )  # fmt: skip
         return "Waiting for a second editor"
 
-    @admin.display(description="Actions")
-    def actions_links(self, call: WinnerCall) -> str:
-        if call.withdrawn_at:
-            return ""
-        links = [(reverse("admin:results_call_withdraw", args=[call.pk]), "Withdraw…")]
-        if call.is_confirmed:
-            links.insert(0, (reverse("admin:results_call_correct", args=[call.pk]), "Correct…"))
-        return format_html_join(" · ", '<a href="{}">{}</a>', links)
-
     @admin.action(description="Confirm the call (second editor)")
     def confirm(self, request: HttpRequest, queryset: QuerySet[WinnerCall]) -> None:
+        confirm = self.registry["confirm"]
         for call in queryset:
-            done = (f"{call}: correction confirmed, it replaces the call it corrects."
-                    if call.replaces_id else f"{call} confirmed: the banner shows.")  # fmt: skip
-            self._run(request, partial(services.winner_confirm, call=call, by=_editor(request)),
-                      done)  # fmt: skip
-
-    def get_urls(self) -> list[Any]:
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="results_call_withdraw"),
-            path("<int:pk>/correct/", wrap(self.correct_view), name="results_call_correct"),
-            *super().get_urls(),
-        ]
-
-    def withdraw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        call = get_object_or_404(WinnerCall, pk=pk)
-        back = reverse("admin:results_winnercall_changelist")
-        return self._with_reason(request, f"Withdraw: {call}", services.winner_withdraw,
-                                 f"{call}: withdrawn.", back, call=call)  # fmt: skip
-
-    def correct_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Propose the right winner; the standing call (and its banner) stays until a
-        second editor confirms the correction."""
-        call = get_object_or_404(WinnerCall.objects.select_related("race", "candidate"), pk=pk)
-        back = reverse("admin:results_winnercall_changelist")
-        form = CorrectCallForm(request.POST or None, call=call)
-        if request.method == "POST" and form.is_valid():
-            correct = partial(services.winner_correct, call=call, by=_editor(request),
-                              candidate=form.cleaned_data["candidate"],
-                              note=form.cleaned_data["note"])  # fmt: skip
-            done = ("Correction recorded. The call for "
-                    f"{call.candidate.name} stays on the pages until a second editor "
-                    "confirms it.")  # fmt: skip
-            if self._run(request, correct, done):
-                return HttpResponseRedirect(back)
-        return self._form_page(request, f"Correct: {call}", form, back)
+            try:
+                confirm.run(call, request.user, {})
+            except REFUSALS as error:
+                self.message_user(request, f"{call}: {message(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{call}: {confirm.said(call)}.", messages.SUCCESS)
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm("results.view_winnercall")

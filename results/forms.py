@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from newsroom.bounds import column_max
 
+from .counts import CandidateCount
 from .models import (
     MAX_ELECTORAL_VOTES,
     Candidate,
@@ -87,6 +88,12 @@ class SnapshotForm(forms.Form):
                 max_value=min(MAX_ELECTORAL_VOTES, column_max(CandidateResult, "electoral_votes")),
                 initial=stored.electoral_votes if stored else None,
             )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(name.startswith(("votes_", "electoral_")) for name in self.errors):
+            data["counts"] = [CandidateCount(*c) for c in self.candidate_counts()]
+        return data
 
     def shares_to_publish(self) -> tuple[list[tuple[str, Decimal]], int, bool]:
         """The shares readers will see if this is recorded, the total they are of, and

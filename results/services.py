@@ -37,7 +37,9 @@ from .models import (
 from .signals import results_changed
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
+
+    Who = User | AnonymousUser
 
 
 __all__ = ["CandidateCount", "UnitCount"]  # re-exported: what every writer is handed
@@ -130,9 +132,70 @@ UNIT_BATCH = 2000  # snapshot units written per statement
 MAX_FUTURE = timedelta(minutes=5)
 
 
-def _require(user: User | None, perm: str, message: str) -> None:
+def _require(user: Who | None, perm: str, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise PermissionDenied(message)
+
+
+# Each write's check, beside it: may this user take it on this subject now? The results'
+# action registry (``results.actions``) offers what these allow; each write runs its
+# check again under its row lock.
+
+
+def may_record(user: Who) -> bool:
+    return bool(user.is_active and user.has_perm("results.add_resultsnapshot"))
+
+
+def may_call(user: Who) -> bool:
+    return bool(user.is_active and user.has_perm("results.add_winnercall"))
+
+
+def may_confirm(user: Who) -> bool:
+    return bool(user.is_active and user.has_perm("results.change_winnercall"))
+
+
+def check_record(user: Who, race: Race) -> None:
+    _require(user, "results.add_resultsnapshot", "Only editors can record results.")
+
+
+def check_void(user: Who, snapshot: ResultSnapshot) -> None:
+    _require(user, "results.add_resultsnapshot", "Only editors can void results.")
+    if snapshot.voided_at is not None:
+        raise ValidationError("This snapshot is already void.")
+
+
+def check_call(user: Who, race: Race) -> None:
+    _require(user, "results.add_winnercall", "Only editors can call a race.")
+    if race.calls.standing().exists():
+        raise ValidationError(
+            f"{race} already has a call: correct it (or withdraw it) instead of calling again."
+        )
+
+
+def check_confirm(user: Who, call: WinnerCall) -> None:
+    _require(user, "results.change_winnercall", "Only editors can confirm a call.")
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was withdrawn.")
+    if call.confirmed_at is not None:
+        raise ValidationError("This call is already confirmed.")
+    if call.called_by_id is not None and call.called_by_id == user.pk:
+        raise ValidationError("A second editor must confirm the call you made.")
+
+
+def check_correct(user: Who, call: WinnerCall) -> None:
+    _require(user, "results.add_winnercall", "Only editors can correct a call.")
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was withdrawn: make a new call instead.")
+    if call.confirmed_at is None:
+        raise ValidationError("This call is not shown yet: withdraw it and call the race again.")
+    if _pending_corrections(call).exists():
+        raise ValidationError("A correction of this call is already waiting for a second editor.")
+
+
+def check_withdraw(user: Who, call: WinnerCall) -> None:
+    _require(user, "results.change_winnercall", "Only editors can withdraw a call.")
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was already withdrawn.")
 
 
 @transaction.atomic
@@ -154,7 +217,8 @@ def snapshot_record(
     The same ``(source, source_seq)`` again returns the stored snapshot (idempotent).
     ``by`` is None for trusted machine ingest (feeds, imports).
     """
-    _require(by, "results.add_resultsnapshot", "Only editors can record results.")
+    if by is not None:
+        check_record(by, race)
     existing = ResultSnapshot.objects.filter(race=race, source=source, source_seq=source_seq)
     if found := existing.first():
         return found, False
@@ -321,12 +385,12 @@ def shares(snapshot: ResultSnapshot) -> dict[int, object]:
 def snapshot_void(*, snapshot: ResultSnapshot, by: User, reason: str) -> ResultSnapshot:
     """Mark a snapshot void (kept on record with who and why): it is never shown as
     the latest again, and pages showing it go back to the previous standing one."""
-    _require(by, "results.add_resultsnapshot", "Only editors can void results.")
     if not (reason or "").strip():
         raise ValidationError("Say why the snapshot is void (kept on record).")
     locked = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
-    if locked.voided_at is not None:
-        return locked
+    if locked.voided_at is not None and by.has_perm("results.add_resultsnapshot"):
+        return locked  # asked twice (a double click): already done
+    check_void(by, locked)
     was_latest = ResultSnapshot.objects.latest_of(locked.race_id) == locked
     # Snapshots are immutable (save() refuses): the verdict is written beside them.
     ResultSnapshot.objects.filter(pk=locked.pk).update(
@@ -341,16 +405,12 @@ def snapshot_void(*, snapshot: ResultSnapshot, by: User, reason: str) -> ResultS
 @transaction.atomic
 def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> WinnerCall:
     """Record a call. It shows once a second editor confirms it."""
-    _require(by, "results.add_winnercall", "Only editors can call a race.")
     if candidate.race_id != race.pk:
         raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
     # Two editors calling at one moment: the race's row lock makes the second wait and
     # then see the first call (a clean refusal, never the unique constraint's 500).
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
-    if race.calls.standing().exists():
-        raise ValidationError(
-            f"{race} already has a call: correct it (or withdraw it) instead of calling again."
-        )
+    check_call(by, race)
     return WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
     )
@@ -389,21 +449,15 @@ def winner_correct(
     The standing call and its banner stay until a second editor confirms the correction;
     then one transaction withdraws the old call and shows the new one, so readers never
     see the race without a call in between."""
-    _require(by, "results.add_winnercall", "Only editors can correct a call.")
     if not (note or "").strip():
         raise ValidationError("Say what the correction is (it is kept on record).")
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=call.race_id)
     call = WinnerCall.objects.select_for_update().get(pk=call.pk)
-    if call.withdrawn_at is not None:
-        raise ValidationError("This call was withdrawn: make a new call instead.")
-    if call.confirmed_at is None:
-        raise ValidationError("This call is not shown yet: withdraw it and call the race again.")
+    check_correct(by, call)
     if candidate.race_id != call.race_id:
         raise ValidationError(f"{candidate.name} is not a candidate in {call.race}.")
     if candidate.pk == call.candidate_id:
         raise ValidationError(f"The standing call is already for {candidate.name}.")
-    if _pending_corrections(call).exists():
-        raise ValidationError("A correction of this call is already waiting for a second editor.")
     return WinnerCall.objects.create(
         race_id=call.race_id,
         candidate=candidate,
@@ -419,16 +473,12 @@ def winner_correct(
 def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
     """A second editor confirms the call; the winner banner shows from now on. A
     correction replaces the call it corrects in the same transaction."""
-    _require(by, "results.change_winnercall", "Only editors can confirm a call.")
     if call.replaces_id is not None:  # the race first, as every call writer locks it
         Race.objects.select_for_update().values_list("pk", flat=True).get(pk=call.race_id)
     call = WinnerCall.objects.select_for_update().get(pk=call.pk)
-    if call.withdrawn_at is not None:
-        raise ValidationError("This call was withdrawn.")
-    if call.confirmed_at is not None:
-        return call
-    if call.called_by_id == by.pk:
-        raise ValidationError("A second editor must confirm the call you made.")
+    if call.confirmed_at is not None and call.withdrawn_at is None and may_confirm(by):
+        return call  # asked twice (a double click, two editors at once): already done
+    check_confirm(by, call)
     now = timezone.now()
     if call.replaces_id is not None:
         replaced = WinnerCall.objects.select_for_update().get(pk=call.replaces_id)
@@ -446,12 +496,12 @@ def winner_confirm(*, call: WinnerCall, by: User) -> WinnerCall:
 def winner_withdraw(*, call: WinnerCall, by: User, reason: str) -> WinnerCall:
     """Withdraw a call (kept on record); the banner goes from open pages. A correction
     waiting to replace it goes with it."""
-    _require(by, "results.change_winnercall", "Only editors can withdraw a call.")
     if not (reason or "").strip():
         raise ValidationError("Say why the call is withdrawn.")
     call = WinnerCall.objects.select_for_update().get(pk=call.pk)
-    if call.withdrawn_at is not None:
-        return call
+    if call.withdrawn_at is not None and may_confirm(by):
+        return call  # asked twice: already done
+    check_withdraw(by, call)
     was_shown = call.confirmed_at is not None
     call.withdrawn_by, call.withdrawn_at = by, timezone.now()
     call.withdrawn_reason = reason.strip()

@@ -1,5 +1,6 @@
 """Every editorial action on a post, once: its name, label, role gate, check, service,
-input form and how a refusal is answered. The one list the doors read.
+input form and how a refusal is answered. The posts' registry of ``newsroom.actions``
+(results have theirs in ``results.actions``), and the one list of them the doors read.
 
 The admin (change-page buttons, confirmation pages, changelist bulk actions), the live
 desk (a card's buttons, the compose box's, their dialogs) and the partner API ("may I?",
@@ -19,10 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-
-from newsroom.web.conflicts import Conflict, StaleVersion
+from newsroom import actions as base
+from newsroom.actions import REFUSALS, message, refusal_status
 
 from .. import permissions as perms
 from .. import services
@@ -46,13 +45,7 @@ if TYPE_CHECKING:
 
     Who = User | AnonymousUser
 
-Check = Callable[["Who", Post], None]
-Inputs = Callable[[dict[str, Any]], dict[str, Any]]
-REFUSALS = (PermissionDenied, ValidationError, StaleVersion, Conflict)
-
-
-def _nothing(data: dict[str, Any]) -> dict[str, Any]:
-    return {}
+__all__ = ["REFUSALS", "REGISTRY", "Action", "Offer", "message", "refusal_status"]
 
 
 def _may_submit(user: Who) -> bool:
@@ -64,18 +57,11 @@ def _always(post: Post, user: Who) -> bool:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One editorial action on one post."""
+class Action(base.Action[Post]):
+    """One editorial action on one post: the toolkit's action, with where a post's card
+    shows it."""
 
-    name: str
-    label: str  # the button's words
-    done: str  # what it did, after the post's title: "“…” published."
-    role: Callable[[Who], bool]  # may this role ever take it (on some post)?
-    check: Check  # may this user take it on this post now? (raises, with the reason)
-    service: Callable[..., Post] | None = None  # None: the door's own form does it (edit)
-    inputs: Inputs = _nothing  # the service's own arguments, from the form's data
-    form: type[forms.Form] | None = None  # what it asks for first
-    dangerous: bool = False
+    subject_arg: str = field(default="post", kw_only=True)
     button: bool = True  # a workflow button (edit and delete have their own places)
     # Where a post's card offers it (the desk's, the admin's): key events on public posts
     # only (a draft's is set in the compose box).
@@ -87,40 +73,16 @@ class Action:
     asks_for: Callable[[Post, Who], bool] | None = None
     primary: bool = False  # the card's main button
 
-    def refused(self, user: Who, post: Post) -> PermissionDenied | ValidationError | None:
-        """Why ``user`` may not take this action on ``post`` now (the check's own error),
-        or None if they may."""
-        try:
-            self.gate(user)
-            self.check(user, post)
-        except (PermissionDenied, ValidationError) as error:
-            return error
-        return None
+    def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The service's arguments, with the version the user reviewed
+        (``data["version"]``, when there is one): the service checks the post under its
+        row lock (asking for what already is, such as pinning a pinned post, changes
+        nothing)."""
+        return {"expected_version": data.get("version"), **self.inputs(data)}
 
-    def refusal(self, user: Who, post: Post) -> str | None:
-        """``refused`` as a sentence."""
-        error = self.refused(user, post)
-        return None if error is None else message(error)
-
-    def allowed(self, user: Who, post: Post) -> bool:
-        return self.refused(user, post) is None
-
-    def gate(self, user: Who) -> None:
-        """Refuse a role that may never take this action (a door asks before it reads
-        the action's input, so a reporter's forged retract is a 403, not a form error)."""
-        if not self.role(user):
-            raise PermissionDenied(f"Your role does not allow “{self.label.rstrip('…')}”.")
-
-    def run(self, post: Post, by: Who, data: dict[str, Any]) -> Post:
-        """Take the action with the version the user reviewed (``data["version"]``, when
-        there is one): the role's gate, then the service, which checks the post under
-        its row lock (asking for what already is, such as pinning a pinned post, changes
-        nothing). Raises one of ``REFUSALS`` when it is refused."""
-        self.gate(by)
-        if self.service is None:
-            raise PermissionDenied(f"“{self.label}” is taken through the post's own form.")
-        version = data.get("version")
-        return self.service(post=post, by=by, expected_version=version, **self.inputs(data))
+    def run(self, subject: Post, by: Who, data: dict[str, Any]) -> Post:
+        post: Post = super().run(subject, by, data)
+        return post
 
     def offer(self, post: Post, user: Who) -> Offer:
         """This action as a button on ``post``'s card for ``user``."""
@@ -197,27 +159,28 @@ ACTIONS = [
            dangerous=True),
 ]  # fmt: skip
 
-REGISTRY: dict[str, Action] = {action.name: action for action in ACTIONS}
+POSTS: base.Registry[Action] = base.Registry(Post, ACTIONS)
+REGISTRY: dict[str, Action] = POSTS.actions
 BUTTONS: dict[str, Action] = {a.name: a for a in ACTIONS if a.button}
 
 
 def get(name: str) -> Action | None:
-    return REGISTRY.get(name)
+    return POSTS.get(name)
 
 
 def role_allows(name: str, user: Who) -> bool:
     """Whether ``user``'s role may ever take action ``name`` (on some post)."""
-    return REGISTRY[name].role(user)
+    return POSTS[name].role(user)
 
 
 def roles(user: Who) -> dict[str, bool]:
     """Each action: may ``user``'s role ever take it (what a door shows at all)."""
-    return {name: action.role(user) for name, action in REGISTRY.items()}
+    return POSTS.roles(user)
 
 
 def offered(user: Who, post: Post) -> list[str]:
     """The actions ``user`` may take on ``post`` now, in the registry's order."""
-    return [name for name, action in REGISTRY.items() if action.allowed(user, post)]
+    return POSTS.offered(user, post)
 
 
 def buttons(user: Who, post: Post, offered: Iterable[str] | None = None) -> list[Offer]:
@@ -229,22 +192,4 @@ def buttons(user: Who, post: Post, offered: Iterable[str] | None = None) -> list
 
 
 def may(name: str, user: Who, post: Post) -> bool:
-    return REGISTRY[name].allowed(user, post)
-
-
-def refusal_status(error: Exception) -> int:
-    """The one HTTP status each door answers a refused action with."""
-    if isinstance(error, StaleVersion):
-        return 412  # the post moved on since the version the user reviewed
-    if isinstance(error, Conflict):
-        return 409  # lost a race at the same moment: nothing written, try again
-    if isinstance(error, PermissionDenied):
-        return 403
-    return 400  # ValidationError: not in this state, or the input is wrong
-
-
-def message(error: Exception) -> str:
-    """A refusal as a sentence a newsroom user understands."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or "You may not do this."
+    return POSTS.may(name, user, post)

@@ -33,7 +33,7 @@ def test_a_corrected_call_keeps_the_banner_until_a_second_editor_confirms(
         row.get_by_role("link", name="Correct…").click()
         editor.get_by_label("Winner").select_option(label="Kamala Harris (DEM)")
         editor.get_by_label("What is corrected").fill("Browser test: the call was wrong")
-        editor.get_by_role("button", name="Save").click()
+        editor.get_by_role("button", name="Correct").click()
         expect(editor.locator(".messagelist")).to_contain_text(
             "stays on the pages until a second editor confirms it"
         )
@@ -60,9 +60,8 @@ def test_a_corrected_call_keeps_the_banner_until_a_second_editor_confirms(
         second = editor_page(server, "editor2")
         second.goto(server.page(CALLS))
         pending = second.locator("#result_list tbody tr", has_text="waiting for a second editor")
-        pending.locator("input.action-select").check()
-        second.select_option("select[name=action]", "confirm")
-        second.locator("button[name=index]").click()
+        pending.get_by_role("link", name="Confirm the call").click()  # the row's own link
+        second.get_by_role("button", name="Confirm the call").click()
         expect(second.locator(".messagelist")).to_contain_text("correction confirmed")
         expect(banner).to_have_text("HARRIS WINS", timeout=LIVE_TIMEOUT_MS)
         assert "" not in reader.page.evaluate("window.__banners")  # no moment without a call
