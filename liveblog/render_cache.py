@@ -53,7 +53,14 @@ def _fingerprint() -> str:
 FINGERPRINT = _fingerprint()
 
 
-def bump_epoch(*args: object, blog_id: int | None = None, **kwargs: object) -> None:
+def drawn_changed(what: str, blog_id: int | None, **kwargs: object) -> None:
+    """Receiver of the seam's ``drawn_changed``: new keys for what pages now draw
+    differently (a blog's own row is in every key already)."""
+    if what != "liveblog.liveblog":
+        bump_epoch(blog_id=blog_id)
+
+
+def bump_epoch(blog_id: int | None = None) -> None:
     """Something pages draw changed outside the change log: new keys for every blog's
     renderings (a label, a reporter, a candidate), or for one blog's (``blog_id``: a
     photo's renditions are ready)."""

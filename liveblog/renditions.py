@@ -18,8 +18,8 @@ from PIL import Image, ImageOps
 
 from newsroom.queueing import enqueue
 
-from . import render_cache
 from .models import PostImage
+from .signals import announce_drawn
 
 WIDTHS = (320, 640, 960, 1280, 1600)
 FORMATS = {"webp": ("WEBP", {"quality": 80, "method": 4}),
@@ -66,5 +66,5 @@ def make_renditions(image: PostImage) -> list[dict[str, object]]:
     )
     image.renditions, image.renditions_of = made, source
     if stored:  # pages draw the new sizes from now on
-        render_cache.bump_epoch(blog_id=image.post.blog_id)
+        announce_drawn(PostImage._meta.label_lower, image.post.blog_id)
     return made

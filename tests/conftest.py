@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from functools import partial
 
 import pytest
 from PIL import Image
@@ -41,8 +42,27 @@ def _redis_breaker_closed():
 
 
 @pytest.fixture(autouse=True)
+def _no_remembered_positions():
+    """Each process remembers blogs' positions for a moment, by slug; a test's blog is
+    new (its rows are rolled back after it), so nothing of an earlier one is kept."""
+    from liveblog.live import positions
+
+    positions.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): …`` runs a write as if its transaction committed: what waits
+    for the commit (the seam's receivers: the position memory, the render cache, the
+    live channel, webhooks) runs at the block's end, as in production, where each
+    request's transaction commits. (Each test runs in one transaction that is rolled
+    back, so nothing after-commit runs unless asked.)"""
+    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ blog's id, status and ``last_seq``. Asking the database for them on each request
 more than the rest of the request (see ``docs/performance.md``), so each process keeps
 them for ``NEWSROOM_LIVE_STATE_TTL`` seconds (half a second by default).
 
-Correctness: an entry is dropped the moment this process records a change of its blog
-(``Change`` saved) and when the live channel hears of one from another process; other
+Correctness: an entry is dropped the moment a change of its blog commits in this process
+(the seam's ``change_committed`` and ``desk_changed``; ``drawn_changed`` for a blog's own
+row) and when the live channel hears of one from another process; other
 processes see a change within the TTL. Callers use a cached entry only for answers that
 a moment's staleness cannot make wrong ("nothing changed", "this blog exists"): anything
 that reads changes fetches a fresh entry first.
@@ -18,8 +19,9 @@ import time
 
 from django.conf import settings
 
-from ..models import Change, DeskChange, LiveBlog
+from ..models import LiveBlog
 from ..models.blog import BlogState
+from ..signals import CommittedChange
 
 MAX_ENTRIES = 1024
 
@@ -63,17 +65,20 @@ def clear() -> None:
     _by_slug.clear()
 
 
-def change_saved(sender: type[Change | DeskChange], instance: Change | DeskChange,
-                 created: bool, **kwargs: object) -> None:  # fmt: skip
-    """``post_save`` receiver for ``Change`` and ``DeskChange`` (a post scheduled moves
-    only the staff log): connected in ``LiveblogConfig.ready``."""
-    if created:
-        forget(instance.blog_id)
+# Receivers of the seam (``liveblog.signals``), connected in ``LiveblogConfig.ready``.
 
 
-def blog_saved_or_deleted(sender: type[LiveBlog], instance: LiveBlog, **kwargs: object) -> None:
-    """``post_save``/``post_delete`` receiver for ``LiveBlog``: a blog created, saved or
-    deleted (a slug may even move to another blog)."""
-    _by_slug.pop(instance.slug, None)
-    if instance.pk is not None:
-        forget(instance.pk)
+def change_committed(change: CommittedChange, **kwargs: object) -> None:
+    forget(change.blog_id)
+
+
+def desk_changed(blog_id: int, **kwargs: object) -> None:
+    """A staff-log entry (a post scheduled moves only the staff log)."""
+    forget(blog_id)
+
+
+def drawn_changed(what: str, blog_id: int | None, **kwargs: object) -> None:
+    """A blog's own row saved or deleted (its slug may even have moved to another blog):
+    rare, so everything is forgotten."""
+    if what == "liveblog.liveblog":
+        clear()

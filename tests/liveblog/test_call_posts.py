@@ -50,7 +50,9 @@ def confirm(django_capture_on_commit_callbacks):
     return run
 
 
-def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor, client, confirm):
+def test_a_confirmed_state_call_is_filed_for_the_editors(
+    election, second_editor, client, confirm, committed
+):
     assert not Post.objects.exists()  # AP's call alone files nothing
     confirm(call_of("PA"), second_editor)
     post = Post.objects.get()
@@ -72,7 +74,8 @@ def test_a_confirmed_state_call_is_filed_for_the_editors(election, second_editor
     feed = client.get(f"/live/{election.slug}/feed/rss/")
     assert feed.status_code == 200
     assert post.title not in feed.content.decode()
-    posts.post_publish(post=post, by=second_editor)
+    with committed():
+        posts.post_publish(post=post, by=second_editor)
     assert post.title in client.get(election.get_absolute_url()).content.decode()
 
 

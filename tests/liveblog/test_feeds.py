@@ -123,11 +123,12 @@ def test_drafts_submissions_retracted_and_future_scheduled_posts_are_absent(
 
 
 @pytest.mark.parametrize("name", FEEDS)
-def test_a_retracted_post_disappears_from_the_feed(client, published, editor, name):
+def test_a_retracted_post_disappears_from_the_feed(client, published, editor, name, committed):
     _, before = fetch(client, name, published.blog)
     assert titles(before) == ["Trump wins"]
 
-    services.post_retract(post=published, by=editor, reason="Called too early")
+    with committed():
+        services.post_retract(post=published, by=editor, reason="Called too early")
 
     _, after = fetch(client, name, published.blog)
     assert titles(after) == []
@@ -175,16 +176,17 @@ def test_feed_holds_at_most_the_fifty_newest_posts(client, blog, reporter, name)
 
 
 @pytest.mark.parametrize("name", FEEDS)
-def test_guid_is_stable_after_an_edit(client, published, editor, name):
+def test_guid_is_stable_after_an_edit(client, published, editor, name, committed):
     _, before = fetch(client, name, published.blog)
 
-    services.post_update(
-        post=published,
-        by=editor,
-        expected_version=published.version,
-        data={"title": "Trump wins the presidency"},
-        correction_note="Headline updated.",
-    )
+    with committed():
+        services.post_update(
+            post=published,
+            by=editor,
+            expected_version=published.version,
+            data={"title": "Trump wins the presidency"},
+            correction_note="Headline updated.",
+        )
 
     _, after = fetch(client, name, published.blog)
     assert after.entries[0].title == "Trump wins the presidency"
@@ -307,11 +309,14 @@ def _rich_posts(blog: LiveBlog, editor, jpeg, count: int, start: int = 0) -> Non
 
 
 @pytest.mark.parametrize("name", FEEDS)
-def test_query_count_does_not_grow_with_the_number_of_posts(client, blog, editor, jpeg, name):
+def test_query_count_does_not_grow_with_the_number_of_posts(
+    client, blog, editor, jpeg, name, committed
+):
     _rich_posts(blog, editor, jpeg, 3)
     with_three = _feed_queries(client, name, blog)
 
-    _rich_posts(blog, editor, jpeg, 27, start=3)
+    with committed():
+        _rich_posts(blog, editor, jpeg, 27, start=3)
     with_thirty = _feed_queries(client, name, blog)
 
     assert len(fetch(client, name, blog)[1].entries) == 30

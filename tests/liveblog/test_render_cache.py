@@ -101,7 +101,7 @@ CHANGES = {
 
 @pytest.mark.parametrize("kind", list(CHANGES))
 def test_every_kind_of_change_reaches_every_read_at_once_with_the_cache_warm(
-    backend, live, editor, kind
+    backend, live, editor, kind, committed
 ):
     client = Client()
     before = seq(live)
@@ -109,14 +109,15 @@ def test_every_kind_of_change_reaches_every_read_at_once_with_the_cache_warm(
     assert reads(client, live, before) == warm  # served again, identically
     change, marker, where = CHANGES[kind]
     post = Post.objects.get(blog=live, title="Polls open")
-    change(live, editor, post)
+    with committed():
+        change(live, editor, post)
     after = reads(client, live, before)
     for name in where:
         assert after[name] != warm[name], f"{kind}: {name} still serves the old rendering"
         assert marker.lower() in after[name].lower(), f"{kind}: {name} misses {marker!r}"
 
 
-def test_older_posts_fragments_follow_changes_too(backend, live, editor, reporter):
+def test_older_posts_fragments_follow_changes_too(backend, live, editor, reporter, committed):
     from tests.liveblog.test_page import make_posts
 
     make_posts(live, 45)
@@ -127,18 +128,22 @@ def test_older_posts_fragments_follow_changes_too(backend, live, editor, reporte
     first = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert client.get(url, HTTP_HX_REQUEST="true").content.decode() == first
     older = Post.objects.get(blog=live, title="Update 10")  # on the second page
-    services.post_update(post=older, by=editor, expected_version=older.version,
-                         data={"title": "Update 10, corrected"})  # fmt: skip
+    with committed():
+        services.post_update(post=older, by=editor, expected_version=older.version,
+                             data={"title": "Update 10, corrected"})  # fmt: skip
     assert "Update 10, corrected" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
 
-def test_the_removal_of_a_retracted_post_reaches_every_read_at_once(backend, live, editor):
+def test_the_removal_of_a_retracted_post_reaches_every_read_at_once(
+    backend, live, editor, committed
+):
     client = Client()
     before = seq(live)
     warm = reads(client, live, before)
     assert "Polls open" in warm["page"]
     assert "Polls open" in warm["rss"]
-    services.post_retract(post=Post.objects.get(title="Polls open"), by=editor, reason="x")
+    with committed():
+        services.post_retract(post=Post.objects.get(title="Polls open"), by=editor, reason="x")
     after = reads(client, live, before)
     for name in ("page", "rss", "atom"):
         assert "Polls open" not in after[name], name
@@ -154,15 +159,17 @@ def test_a_scheduled_post_shows_at_its_second_before_any_worker_announces_it(bac
     assert "The exit poll" in client.get(f"/live/{live.slug}/").content.decode()
 
 
-def test_things_drawn_outside_the_change_log_move_the_renderings(backend, live, editor):
+def test_things_drawn_outside_the_change_log_move_the_renderings(backend, live, editor, committed):
     label = factories.LabelFactory(name="Explainer", slug="explainer")
     post = Post.objects.get(title="Polls open")
-    services.post_update(post=post, by=editor, expected_version=post.version,
-                         data={"label": label})  # fmt: skip
+    with committed():
+        services.post_update(post=post, by=editor, expected_version=post.version,
+                             data={"label": label})  # fmt: skip
     client = Client()
     assert "Explainer" in client.get(f"/live/{live.slug}/").content.decode()
-    label.name = "Explained"
-    label.save()
+    with committed():
+        label.name = "Explained"
+        label.save()
     assert "Explained" in client.get(f"/live/{live.slug}/").content.decode()
 
 

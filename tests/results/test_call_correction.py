@@ -31,7 +31,7 @@ def banner(client, blog) -> str:
 
 
 def test_the_banner_stays_until_the_correction_is_confirmed(
-    client, race, blog, standing, editor, second_editor
+    client, race, blog, standing, editor, second_editor, committed
 ):
     trump = race.candidates.get(name="Donald Trump")
     changes = Change.objects.filter(blog=blog, kind="results").count()
@@ -46,7 +46,8 @@ def test_the_banner_stays_until_the_correction_is_confirmed(
         services.winner_confirm(call=correction, by=editor)
     assert banner(client, blog) == "HARRIS WINS"
 
-    services.winner_confirm(call=correction, by=second_editor)
+    with committed():
+        services.winner_confirm(call=correction, by=second_editor)
     assert banner(client, blog) == "TRUMP WINS"
     standing.refresh_from_db()
     correction.refresh_from_db()
@@ -60,13 +61,14 @@ def test_the_banner_stays_until_the_correction_is_confirmed(
 
 
 def test_a_correction_of_a_correction_works_the_same_way(race, blog, client, standing, editor,
-                                                         second_editor):  # fmt: skip
+                                                         second_editor, committed):  # fmt: skip
     trump, harris = race.candidates.get(name="Donald Trump"), standing.candidate
     first = services.winner_correct(call=standing, candidate=trump, by=editor, note="Wrong")
     first = services.winner_confirm(call=first, by=second_editor)
     back = services.winner_correct(call=first, candidate=harris, by=second_editor, note="Right")
     assert banner(client, blog) == "TRUMP WINS"
-    services.winner_confirm(call=back, by=editor)
+    with committed():
+        services.winner_confirm(call=back, by=editor)
     assert banner(client, blog) == "HARRIS WINS"
 
 
@@ -134,7 +136,7 @@ def test_the_database_holds_one_standing_call_and_one_pending_correction(race, s
 
 
 def test_the_admin_corrects_a_call_in_two_steps(client, race, blog, standing, editor,
-                                                second_editor):  # fmt: skip
+                                                second_editor, committed):  # fmt: skip
     trump = race.candidates.get(name="Donald Trump")
     changelist = reverse("admin:results_winnercall_changelist")
     client.force_login(editor)
@@ -152,8 +154,9 @@ def test_the_admin_corrects_a_call_in_two_steps(client, race, blog, standing, ed
     assert banner(client, blog) == "HARRIS WINS"
 
     client.force_login(second_editor)
-    response = client.post(
-        changelist, {"action": "confirm", "_selected_action": [correction.pk]}, follow=True
-    )
+    with committed():
+        response = client.post(
+            changelist, {"action": "confirm", "_selected_action": [correction.pk]}, follow=True
+        )
     assert "correction confirmed" in response.content.decode()
     assert banner(client, blog) == "TRUMP WINS"
