@@ -18,6 +18,7 @@ class LiveblogConfig(AppConfig):
         )
         from .desk import channel as desk_channel
         from .live import notify, positions
+        from .live.hub import hub
         from .signals import change_committed, desk_changed, drawn_changed
 
         # What this process remembers of a blog's position goes first: the receivers
@@ -27,6 +28,7 @@ class LiveblogConfig(AppConfig):
         drawn_changed.connect(positions.drawn_changed, dispatch_uid="liveblog.positions")
         drawn_changed.connect(render_cache.drawn_changed, dispatch_uid="liveblog.render")
         change_committed.connect(notify.on_change_committed, dispatch_uid="liveblog.live")
-        desk_changed.connect(desk_channel.on_desk_changed, dispatch_uid="liveblog.desk")
+        desk_changed.connect(notify.on_desk_changed, dispatch_uid="liveblog.desk")
+        hub.listen("desk", desk_channel.desks.moved)  # the hub carries the staff channel
         results_changed.connect(receivers.results_changed, dispatch_uid="liveblog.results")
         drawn.connect()

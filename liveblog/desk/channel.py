@@ -9,13 +9,22 @@ public stream never carries it. The discipline is the public channel's: each eve
 the log's sequence as its id, a desk reconnecting with ``Last-Event-ID`` (or ``?after=``)
 gets every entry after it, in order, and none twice.
 
-One loop per process serves every open desk (``Desks``): one query a poll for the log
-positions of all blogs with desks open, one look a couple of seconds for who is on each
+It rides on the live channel's stack: the hub carries its wake-ups (a staff change
+committed in this process wakes its desks at once, one in another process through the
+hub's one Redis subscription: ``transport().announce_desk``), the log is read the way
+the public one is (``DeskChange.objects.catch_up``: in order, redrawn past
+``CATCH_UP_LIMIT``), events go out through the same encoder (``live.sse``), all database
+work runs in the live channel's database thread, and a stopping server ends the desks
+with the readers. What stays its own is staff-only: who may follow it, who is on the
+desk, and the JSON it carries.
+
+One loop per process serves every open desk (``Desks``): a safety poll of the log
+positions of all blogs with desks open (every second while Redis is away, every few
+seconds otherwise, as the hub's), one look a couple of seconds for who is on each
 blog's desk, one renewal of all this process's desks, one re-check of their accounts, so
 an open desk costs nothing while nothing happens, however many are open. A desk reads
 the log only when its blog's position moved past it, and desks at the same position
-share that read. A process's own staff changes wake its desks at once
-(``desk_changed``). All database work runs in the live channel's database thread.
+share that read.
 
 Desks are limited per browser session, per account and per process
 (``NEWSROOM_DESK_MAX_*``, ``admission``): one reporter's session cannot hold hundreds.
@@ -39,13 +48,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..live import presence as reader_presence
+from ..live import sse
 from ..live.db import DB_THREAD, close_connections, fresh_connection, in_db_thread
 from ..live.hub import hub
 from ..live.stream import Admission
 from ..models import DeskChange, DeskPresence, LiveBlog
 
-# Past this many entries at once, a desk reloads its regions instead of replaying them.
-CATCH_UP_LIMIT = 200
 PRESENCE_EVERY = 2.0  # seconds between looks at who is on the desk
 RENEW_EVERY = 15.0  # seconds between renewals of this process's desks' presence
 RECHECK_EVERY = 5.0  # seconds between re-checks that the desks' accounts may still follow
@@ -60,9 +68,8 @@ admission = Admission(
 )  # fmt: skip
 
 
-def sse(event: str, data: dict[str, Any], *, seq: int | None = None) -> bytes:
-    head = f"id: {seq}\n" if seq is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+def event(name: str, data: dict[str, Any], *, seq: int | None = None) -> bytes:
+    return sse.event(name, json.dumps(data, separators=(",", ":")), id=seq)
 
 
 # --- Database work (the live channel's thread) -------------------------------------------
@@ -71,10 +78,9 @@ def changes_after(blog_id: int, after: int) -> tuple[list[dict[str, object]], in
     ``CATCH_UP_LIMIT`` entries the list is empty: the desk redraws every region, and
     the position is the log's end (a cursor from another database ends up here too)."""
     fresh_connection()
-    entries = DeskChange.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")
-    changes = [entry.as_event() for entry in entries[: CATCH_UP_LIMIT + 1]]
-    if len(changes) <= CATCH_UP_LIMIT:
-        return changes, int(changes[-1]["seq"]) if changes else after  # type: ignore[call-overload]
+    entries, more = DeskChange.objects.catch_up(blog_id, after)
+    if not more:
+        return [entry.as_event() for entry in entries], entries[-1].seq if entries else after
     last = LiveBlog.objects.values_list("desk_seq", flat=True).get(pk=blog_id)
     return [], last
 
@@ -165,6 +171,7 @@ class Desks:
             self.presence.clear()
             self._reads.clear()
         self.open.add(desk)
+        hub.start()  # its subscription carries the desks' wake-ups
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._serve())
 
@@ -199,17 +206,22 @@ class Desks:
         return await asyncio.shield(future)
 
     async def _serve(self) -> None:
-        looked = renewed = rechecked = time.monotonic()
+        looked = renewed = rechecked = polled = time.monotonic()
         while self.open:
             await asyncio.sleep(settings.NEWSROOM_DESK_POLL_SECONDS)
             blogs = sorted({desk.blog_id for desk in self.open})
             if not blogs:
                 continue
-            with contextlib.suppress(Exception):
-                for blog_id, seq in (await in_db_thread(desk_positions, blogs)).items():
-                    if seq > self.positions.get(blog_id, -1):
-                        self.moved(blog_id, seq)
             now = time.monotonic()
+            # The safety poll: news arrives through the hub; while it really does, the
+            # database is asked every few seconds only (as the hub's own poll).
+            every = settings.NEWSROOM_DESK_POLL_SECONDS * (5 if hub.healthy() else 1)
+            if now - polled >= every * 0.99:
+                polled = now
+                with contextlib.suppress(Exception):
+                    for blog_id, seq in (await in_db_thread(desk_positions, blogs)).items():
+                        if seq > self.positions.get(blog_id, -1):
+                            self.moved(blog_id, seq)
             if now - looked >= PRESENCE_EVERY:
                 renew = now - renewed >= RENEW_EVERY
                 tokens = [desk.token for desk in self.open]
@@ -238,14 +250,6 @@ desks = Desks()
 hub.closers.append(desks.close_all)  # a stopping server ends the desks with the readers
 
 
-def on_desk_changed(sender: object, *, blog_id: int, seq: int, **kwargs: object) -> None:
-    """``desk_changed`` receiver: wake this process's desks of the blog (thread-safe)."""
-    loop = desks.loop
-    if loop is None or loop.is_closed():
-        return
-    loop.call_soon_threadsafe(desks.moved, blog_id, seq)
-
-
 async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes, None]:
     """One desk's stream: the staff log after ``after``, then each new entry; a
     ``presence`` event whenever who is on the desk (or the reader count) changes; a
@@ -256,30 +260,30 @@ async def events(blog_id: int, after: int, user_id: int) -> AsyncGenerator[bytes
     quiet_since = time.monotonic()
     first = True
     try:
-        yield b"retry: 2000\n\n"
+        yield sse.RETRY
         await in_db_thread(enter, desk.token, blog_id, user_id)
         while True:
             desk.wake.clear()
             if desk.ending:
                 return
             if desk.closed:
-                yield sse("closed", {"reason": desk.closed})
+                yield event("closed", {"reason": desk.closed})
                 return
             if first or desks.positions.get(blog_id, sent) > sent:
                 changes, last = await desks.changes(blog_id, sent)
                 if last != sent:
-                    yield sse("desk", {"seq": last, "changes": changes}, seq=last)
+                    yield event("desk", {"seq": last, "changes": changes}, seq=last)
                     sent, quiet_since = last, time.monotonic()
             current = desks.presence.get(blog_id)
             if first and current is None:
                 current = await in_db_thread(_on_desk_now, blog_id)
                 desks.presence.setdefault(blog_id, current)
             if current is not None and current != shown:
-                yield sse("presence", current)
+                yield event("presence", current)
                 shown, quiet_since = current, time.monotonic()
             first = False
             if time.monotonic() - quiet_since >= HEARTBEAT_EVERY:
-                yield b": keep-alive\n\n"
+                yield sse.KEEP_ALIVE
                 quiet_since = time.monotonic()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(desk.wake.wait(), HEARTBEAT_EVERY)

@@ -4,6 +4,10 @@ One hub per server process. For each blog with connected readers it keeps a feed
 knows the last sequence it fanned out; when woken it reads the new changes from the
 database once, renders them once, and puts the events on every reader's queue.
 
+The same subscription carries the desks' staff channel (``listen``): "blog 7's staff log
+moved" wakes this process's open desks (``liveblog.desk.channel``), which read their own
+log; the hub knows nothing of it but the channel's name.
+
 Wake-ups come from three places, so that nothing depends on one of them:
 - this process's own writes (``notify`` after commit), at once;
 - Redis pub/sub (channel ``<prefix>:live``), one subscription per process (never one
@@ -132,6 +136,26 @@ class Hub:
         self.closers: list[Callable[[], None]] = []  # other streams to end with the readers'
         self._tasks: set[asyncio.Task[None]] = set()
         self._lookups: dict[str, asyncio.Future[BlogState | None]] = {}
+        # Other channels carried by the hub's subscription: name → what a message wakes
+        # (called in the loop's thread with the blog and its position).
+        self.listeners: dict[str, Callable[[int, int], None]] = {}
+
+    def listen(self, channel: str, wake: Callable[[int, int], None]) -> None:
+        """Carry ``channel`` too (connected at import, before the loop starts)."""
+        self.listeners[channel] = wake
+
+    def tell(self, channel: str, blog_id: int, seq: int) -> None:
+        """Thread-safe: wake ``channel``'s listener in this process (its own writes)."""
+        loop, wake = self.loop, self.listeners.get(channel)
+        if loop is None or loop.is_closed() or wake is None:
+            return
+        loop.call_soon_threadsafe(wake, blog_id, seq)
+
+    def healthy(self) -> bool:
+        """Whether news really arrives through Redis: subscribed, and this process's own
+        Redis calls succeeding (a hung Redis keeps a subscription open while nothing
+        comes through it). Safety polls slow down only then."""
+        return bool(settings.REDIS_URL and self.redis_ok and breaker.redis.state == "closed")
 
     # --- wake-ups -----------------------------------------------------------------
     def notify(self, blog_id: int) -> None:
@@ -151,7 +175,8 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Serve from the running event loop (a reader's or a desk's first connect)."""
         loop = asyncio.get_running_loop()
         if self.loop is loop:
             return
@@ -169,11 +194,9 @@ class Hub:
     async def _poll_forever(self) -> None:
         reported: dict[int, int] = {}
         while True:
-            # Polling slows only while changes really arrive through Redis: subscribed,
-            # and this process's own Redis calls succeeding (a hung Redis keeps a
-            # subscription open while nothing comes through it).
-            healthy = settings.REDIS_URL and self.redis_ok and breaker.redis.state == "closed"
-            await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * (5 if healthy else 1))
+            # Polling slows only while changes really arrive through Redis.
+            slower = 5 if self.healthy() else 1
+            await asyncio.sleep(settings.NEWSROOM_LIVE_POLL_SECONDS * slower)
             try:
                 if self.feeds:
                     seqs = await live_db.in_db_thread(live_db.last_seqs, list(self.feeds))
@@ -211,14 +234,16 @@ class Hub:
             )
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(live_redis.key("live"))
+                    names = {live_redis.key(c): c for c in ("live", *self.listeners)}
+                    await pubsub.subscribe(*names)
                     self.redis_ok, delay = True, 0.5
                     # Anything published while we were away: let the database tell us.
                     for feed in list(self.feeds.values()):
                         feed.kick()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
-                            self._on_message(message.get("data", b""))
+                            channel = _text(message.get("channel", b""))
+                            self._on_message(message.get("data", b""), names.get(channel))
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -231,12 +256,17 @@ class Hub:
                 with contextlib.suppress(Exception):
                     await client.aclose()
 
-    def _on_message(self, data: bytes | str) -> None:
-        text = data.decode(errors="replace") if isinstance(data, bytes) else data
-        blog_id = sequence(text.partition(":")[0])
-        if blog_id is not None:
+    def _on_message(self, data: bytes | str, channel: str | None = "live") -> None:
+        """ "7:42" on ``channel``: blog 7's log reached 42 in another process."""
+        blog, _, seq = _text(data).partition(":")
+        blog_id = sequence(blog)
+        if blog_id is None:
+            return
+        if channel == "live":
             positions.forget(blog_id)
             self._kick(blog_id)
+        elif (wake := self.listeners.get(channel or "")) is not None:
+            wake(blog_id, sequence(seq) or 0)
 
     # --- readers --------------------------------------------------------------------
     async def blog_state(self, slug: str) -> BlogState | None:
@@ -258,7 +288,7 @@ class Hub:
         Yields ``LiveEvent``s, ``HEARTBEAT`` when idle, and stops after ``OVERFLOW``
         (the reader fell too far behind) or the event that ends the blog.
         """
-        self._start()
+        self.start()
         if self.closing:
             return
         feed = self.feeds.get(blog_id)
@@ -325,6 +355,10 @@ class Hub:
 
     def readers(self) -> dict[int, int]:
         return {blog_id: len(feed.queues) for blog_id, feed in self.feeds.items()}
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode(errors="replace") if isinstance(data, bytes) else data
 
 
 hub = Hub()

@@ -25,11 +25,12 @@ from results.selectors import race_boards
 
 from .. import render_cache
 from ..models import Change, LiveBlog, Post
+from ..models.changes import CATCH_UP_LIMIT
+from . import sse
 
 POST_KINDS = {Change.Kind.PUBLISHED, Change.Kind.EDITED, Change.Kind.RETRACTED,
               Change.Kind.PINNED, Change.Kind.UNPINNED}  # fmt: skip
-# Past this many changes a catch-up costs more than a fresh page: ask the page to reload.
-CATCH_UP_LIMIT = 200
+__all__ = ["CATCH_UP_LIMIT", "LiveEvent", "op", "render_catch_up", "render_new"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,7 @@ class LiveEvent:
     @cached_property
     def wire(self) -> bytes:
         """The event on the wire (encoded once, however many readers it goes to)."""
-        lines = "".join(f"data: {line}\n" for line in self.html.splitlines() or [""])
-        return f"id: {self.seq}\nevent: change\n{lines}\n".encode()
+        return sse.event("change", self.html, id=self.seq)
 
 
 def op(kind: str, target: str = "", content: str = "", **data: str) -> str:
@@ -137,8 +137,6 @@ class Renderer:
         if not self.changes:
             return None
         last = self.changes[-1].seq
-        if len(self.changes) > CATCH_UP_LIMIT:
-            return LiveEvent(seq=last, html=op("reload"))
         latest: dict[str, Change] = {}
         for change in self.changes:
             key = f"post-{change.post_id}" if change.post_id else change.kind
@@ -155,12 +153,6 @@ class Renderer:
         return LiveEvent(seq=last, html="".join(ops), ended=ended)
 
 
-def load_changes(
-    blog_id: int, after: int, *, upto: int | None = None, limit: int = CATCH_UP_LIMIT + 1
-) -> list[Change]:
-    return list(Change.objects.after(blog_id, after, upto=upto)[:limit])
-
-
 def _display_zone() -> ZoneInfo:
     # Pages render in the newsroom's zone (its middleware); events must match them even
     # when rendered outside any request.
@@ -169,7 +161,7 @@ def _display_zone() -> ZoneInfo:
 
 def render_new(blog_id: int, after: int) -> list[LiveEvent]:
     """Events for the changes after ``after`` (sync: call through ``sync_to_async``)."""
-    changes = load_changes(blog_id, after, limit=500)
+    changes = list(Change.objects.after(blog_id, after)[:500])
     if not changes:
         return []
     with timezone.override(_display_zone()):
@@ -179,8 +171,10 @@ def render_new(blog_id: int, after: int) -> list[LiveEvent]:
 def render_catch_up(blog_id: int, after: int, *, upto: int | None = None) -> LiveEvent | None:
     """One compacted event bringing a page from ``after`` to now (or to ``upto``), or None
     if it is current."""
-    changes = load_changes(blog_id, after, upto=upto)
+    changes, more = Change.objects.catch_up(blog_id, after, upto=upto)
     if not changes:
         return None
+    if more:  # past CATCH_UP_LIMIT a fresh page costs less than the replay
+        return LiveEvent(seq=upto or changes[-1].seq, html=op("reload"))
     with timezone.override(_display_zone()):
         return Renderer(LiveBlog.objects.get(pk=blog_id), changes).catch_up()

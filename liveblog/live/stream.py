@@ -11,6 +11,7 @@ from django.conf import settings
 
 from newsroom.params import sequence
 
+from . import sse
 from .hub import HEARTBEAT, hub
 from .operations import LiveEvent, op
 
@@ -65,6 +66,7 @@ admission = Admission(
     [("NEWSROOM_STREAM_MAX_PER_CLIENT", b"Too many live streams from one address.")],
 )
 RETRY_AFTER = "5"
+ENDED = sse.event("ended", "ended")  # after the event that ends the blog: the page stops
 
 
 class Admitted:
@@ -116,15 +118,15 @@ def cursor(after: str | None, last_event_id: str | None) -> int | None:
 async def events(blog_id: int, after: int) -> AsyncGenerator[bytes, None]:
     """The stream's bytes: the retry hint, a catch-up from ``after``, then live events
     and keep-alives, until the blog ends or the reader falls too far behind."""
-    yield b"retry: 2000\n\n"
+    yield sse.RETRY
     async for item in hub.subscribe(blog_id, after):
         if item is HEARTBEAT:
-            yield b": keep-alive\n\n"
+            yield sse.KEEP_ALIVE
             continue
         assert isinstance(item, LiveEvent)
         yield item.wire
         if item.ended:
-            yield b"event: ended\ndata: ended\n\n"
+            yield ENDED
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ else of it:
 
 - ``announce(blog_id, seq)``: called once a change has committed (``notify``, a
   receiver of ``change_committed``). Never raises, never waits long.
+- ``announce_desk(blog_id, seq)``: the same for an entry of the staff log
+  (``desk_changed``), which the open desks follow.
 - ``open(opening)``: a reader passed the stream's status ladder (``stream.ladder``); serve
   it. The answer is an ``Answer`` (a refusal, or an edge engine's instructions with the
   catch-up as its body) or the stream's own bytes (``Admitted``), which the Django view
@@ -24,7 +26,6 @@ from typing import ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from . import positions
 from . import redis as live_redis
 from . import stream as live_stream
 from .hub import hub
@@ -36,6 +37,9 @@ class Transport:
     lean: ClassVar[bool] = False
 
     def announce(self, blog_id: int, seq: int) -> None:
+        raise NotImplementedError
+
+    def announce_desk(self, blog_id: int, seq: int) -> None:
         raise NotImplementedError
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer | live_stream.Admitted:
@@ -54,17 +58,14 @@ class HubTransport(Transport):
 
         If Redis is down, the other processes' database poll delivers the change within a
         second or two."""
-        positions.forget(blog_id)
         hub.notify(blog_id)
-        client = live_redis.client()
-        if client is None:
-            return
-        try:
-            client.publish(live_redis.key("live"), f"{blog_id}:{seq}")
-        except Exception as error:
-            live_redis.failed(error)
-        else:
-            live_redis.succeeded()
+        _publish("live", blog_id, seq)
+
+    def announce_desk(self, blog_id: int, seq: int) -> None:
+        """Wake this process's open desks of the blog at once, and every other process's
+        through the hub's subscription (their desks' poll, if Redis is down)."""
+        hub.tell("desk", blog_id, seq)
+        _publish("desk", blog_id, seq)
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer | live_stream.Admitted:
         """The reader's own stream from this process, within its limits."""
@@ -72,6 +73,18 @@ class HubTransport(Transport):
             return live_stream.refused(*refused)
         chunks = live_stream.events(opening.blog_id, opening.after)
         return live_stream.admitted((opening.client,), chunks)
+
+
+def _publish(channel: str, blog_id: int, seq: int) -> None:
+    client = live_redis.client()
+    if client is None:
+        return
+    try:
+        client.publish(live_redis.key(channel), f"{blog_id}:{seq}")
+    except Exception as error:
+        live_redis.failed(error)
+    else:
+        live_redis.succeeded()
 
 
 def transport() -> Transport:

@@ -8,18 +8,36 @@ sequence stays strictly increasing under concurrent writers.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 
+E = TypeVar("E", bound=models.Model)
+# Past this many entries a catch-up costs more than a fresh look: a page reloads, a desk
+# redraws its regions.
+CATCH_UP_LIMIT = 200
 
-class ChangeQuerySet(models.QuerySet["Change"]):
-    def after(self, blog_id: int, seq: int, *, upto: int | None = None) -> ChangeQuerySet:
-        """The blog's changes after ``seq`` (up to ``upto``), oldest first: the one way
-        every consumer (stream, poll, change feed, tests) resumes from a cursor."""
-        changes = self.filter(blog_id=blog_id, seq__gt=seq)
+
+class LogQuerySet(models.QuerySet[E]):
+    """A blog's log (the public ``Change`` log, the staff ``DeskChange`` log), read the
+    one way every consumer resumes from a cursor."""
+
+    def after(self, blog_id: int, seq: int, *, upto: int | None = None) -> LogQuerySet[E]:
+        """The blog's entries after ``seq`` (up to ``upto``), oldest first: the stream,
+        the desk, the poll, the change feed and tests all resume this way."""
+        entries = self.filter(blog_id=blog_id, seq__gt=seq)
         if upto is not None:
-            changes = changes.filter(seq__lte=upto)
-        return changes.order_by("seq")
+            entries = entries.filter(seq__lte=upto)
+        return entries.order_by("seq")
+
+    def catch_up(self, blog_id: int, seq: int, *, upto: int | None = None,
+                 limit: int = CATCH_UP_LIMIT) -> tuple[list[E], bool]:  # fmt: skip
+        """What a channel sends a reader coming back from ``seq``: the entries after it
+        (at most ``limit``, one query) and whether there were more, when the reader is
+        better off starting afresh (the live channel and the desk's follow this rule)."""
+        entries = list(self.after(blog_id, seq, upto=upto)[: limit + 1])
+        return entries[:limit], len(entries) > limit
 
 
 class Change(models.Model):
@@ -51,7 +69,7 @@ class Change(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ChangeQuerySet.as_manager()
+    objects = LogQuerySet["Change"].as_manager()
 
     class Meta:
         ordering = ["blog", "seq"]

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .changes import LogQuerySet
+
 
 class DeskChange(models.Model):
     class Kind(models.TextChoices):
@@ -38,6 +40,8 @@ class DeskChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LogQuerySet["DeskChange"].as_manager()
 
     class Meta:
         ordering = ["blog", "seq"]

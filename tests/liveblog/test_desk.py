@@ -16,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liveblog import services
+from liveblog.live import redis as live_redis
+from liveblog.live.hub import hub
 from liveblog.live.operations import render_catch_up
-from liveblog.models import Change, DeskChange, EditLock, Post
+from liveblog.models import Change, DeskChange, EditLock, LiveBlog, Post
 from liveblog.services.locks import lock_open, lock_release
 from partners.models import PartnerKey, Scope
 from tests import factories
@@ -507,6 +509,89 @@ def test_the_staff_channel_catches_up_then_delivers_in_order_and_resumes(blog, r
     [again] = asyncio.run(resume())
     assert again["id"] == live["id"]
     assert [c["seq"] for c in again["changes"]] == [c["seq"] for c in live["changes"]]
+
+
+def staff_change_elsewhere(blog) -> int:
+    """A staff-log entry committed by another process: this one is not told (no signal)."""
+    seq = LiveBlog.objects.get(pk=blog.pk).desk_seq + 1
+    DeskChange.objects.create(blog=blog, seq=seq, kind=DeskChange.Kind.FILED, post_id=None)
+    LiveBlog.objects.filter(pk=blog.pk).update(desk_seq=seq)
+    return seq
+
+
+async def open_desk(blog, user):
+    client = AsyncClient()
+    await sync_to_async(client.force_login)(user)
+    response = await client.get(desk_url(blog, "stream") + "?after=0")
+    assert response["Content-Type"] == "text/event-stream"
+    return response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_s_staff_change_wakes_open_desks_through_the_hub_not_the_poll(
+    blog, reporter, settings
+):
+    """The hub's one subscription carries the desks' channel: with the desks' safety poll
+    a minute away, a staff change committed elsewhere reaches an open desk at once."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: the processes tell each other through Redis")
+    settings.NEWSROOM_DESK_POLL_SECONDS = 60
+
+    async def scenario() -> list[dict]:
+        response = await open_desk(blog, reporter)
+        stream = response.streaming_content.__aiter__()
+        async with asyncio.timeout(5):
+            # Joined (the hub started), caught up (nothing yet) and told who is on the desk.
+            while b"event: presence" not in await stream.__anext__():
+                pass
+            while not hub.redis_ok:  # subscribed to the live and the desk channels
+                await asyncio.sleep(0.02)
+        seq = await sync_to_async(staff_change_elsewhere)(blog)
+        redis = live_redis.client()
+        assert redis is not None
+        redis.publish(live_redis.key("desk"), f"{blog.pk}:{seq}")
+        return await read_events(response, 1, timeout=3)
+
+    [event] = asyncio.run(scenario())
+    assert [c["kind"] for c in event["changes"]] == ["filed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_change_committed_here_wakes_this_process_s_desks_through_the_transport(
+    blog, reporter, settings
+):
+    settings.NEWSROOM_DESK_POLL_SECONDS = 60  # the safety poll is not what delivers it
+
+    async def scenario() -> list[dict]:
+        response = await open_desk(blog, reporter)
+
+        async def file_soon() -> None:
+            await asyncio.sleep(0.2)
+            await sync_to_async(services.post_create)(blog=blog, by=reporter, title="Draft")
+
+        task = asyncio.create_task(file_soon())
+        events = await read_events(response, 1, timeout=3)
+        await task
+        return events
+
+    [event] = asyncio.run(scenario())
+    assert [c["kind"] for c in event["changes"]] == ["filed"]
+
+
+def test_the_hub_hands_a_desk_channel_message_to_the_desks_only():
+    woken: list[tuple[int, int]] = []
+    kicked: list[int] = []
+    original = (hub.listeners.get("desk"), hub._kick)
+    hub.listeners["desk"] = lambda blog_id, seq: woken.append((blog_id, seq))
+    hub._kick = kicked.append  # type: ignore[method-assign]
+    try:
+        hub._on_message(b"7:42", "desk")
+        hub._on_message(b"x:42", "desk")  # not a blog: dropped
+        hub._on_message(b"8:3", "live")
+    finally:
+        hub.listeners["desk"], hub._kick = original  # type: ignore[assignment, method-assign]
+    assert woken == [(7, 42)]
+    assert kicked == [8]
 
 
 # --- Cost ------------------------------------------------------------------------------------

@@ -137,7 +137,9 @@ def test_open_desks_cost_one_log_query_a_poll_however_many_there_are(
     idle = asyncio.run(scenario())
 
     assert idle["changes_after"] == 0  # nobody reads the log while it stands still
-    assert 3 <= idle["desk_positions"] <= 15  # one query a poll for all forty desks
+    # One query a poll for all forty desks (a poll every tick without Redis, every fifth
+    # while news arrives through the hub's subscription), never one a desk.
+    assert 1 <= idle["desk_positions"] <= 15
 
 
 def test_a_reader_keeps_its_pace_with_two_hundred_desks_open(blog, reporter, editor, settings):
