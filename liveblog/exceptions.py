@@ -20,3 +20,13 @@ class StaleEdit(StaleVersion):
 
 class PinConflict(Conflict):
     """Two editors pinned two posts of one blog at the same moment, twice over."""
+
+
+class SummaryConflict(Conflict):
+    """The key points changed after this editor opened them: nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed the key points after you opened them: yours are below, "
+            "theirs are shown. Nothing was saved."
+        )

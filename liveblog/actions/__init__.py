@@ -25,7 +25,8 @@ from newsroom.actions import REFUSALS, message, refusal_status
 
 from .. import permissions as perms
 from .. import services
-from ..models import Post
+from ..models import LiveBlog, Post
+from ..services.blogs import check_edit_summary
 from ..services.posts import check_delete, check_edit
 from ..services.workflow import (
     check_mark_key_event,
@@ -160,6 +161,13 @@ ACTIONS = [
 ]  # fmt: skip
 
 POSTS: base.Registry[Action] = base.Registry(Post, ACTIONS)
+# A blog's own: its key points (the desk's summary box, the admin's blog page).
+BLOGS: base.Registry[base.Action[LiveBlog]] = base.Registry(LiveBlog, [
+    base.Action("edit_summary", "Save key points", "key points saved", perms.can_edit_summary,
+                check_edit_summary, services.summary_update,
+                lambda d: {"points": d["points"].splitlines(),
+                           "started_from": d.get("started_from")}, subject_arg="blog"),
+])  # fmt: skip
 REGISTRY: dict[str, Action] = POSTS.actions
 BUTTONS: dict[str, Action] = {a.name: a for a in ACTIONS if a.button}
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from newsroom.adminkit import UniqueRaceAdmin
 
-from .. import services
+from .. import actions, services
 from ..live.presence import reader_count
 from ..models import Change, Label, LiveBlog, Post
 from .forms import LiveBlogForm
@@ -85,7 +85,8 @@ class LiveBlogAdmin(UniqueRaceAdmin[LiveBlog]):
         super().save_model(request, obj, form, change)
         services.blog_set_status(blog=obj, by=request.user, status=new_status)
         if "summary_text" in form.changed_data:
-            services.summary_update(blog=obj, by=request.user, points=form.summary_points)
+            summary = {"points": "\n".join(form.summary_points)}
+            actions.BLOGS["edit_summary"].run(obj, request.user, summary)
         obj.refresh_from_db()
 
 

@@ -3,6 +3,7 @@ action registry's, ``liveblog.actions.forms``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -87,3 +88,14 @@ class SummaryForm(forms.Form):
     )
     # The points the editor started from: someone else's newer points are not overwritten.
     started_from = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_started_from(self) -> list[str]:
+        try:
+            points = json.loads(self.cleaned_data["started_from"] or "[]")
+        except ValueError:
+            points = None
+        if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+            raise forms.ValidationError(
+                "Reload the desk: the key points it started from are unreadable."
+            )
+        return points

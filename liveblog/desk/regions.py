@@ -108,7 +108,7 @@ def presence(blog: LiveBlog, user: User) -> dict[str, Any]:
 
 def summary(blog: LiveBlog, user: User) -> dict[str, Any]:
     return {
-        "can_edit_summary": user.has_perm("liveblog.edit_summary"),
+        "can_edit_summary": actions.BLOGS.may("edit_summary", user, blog),
         "summary_json": json.dumps(blog.summary),
     }
 

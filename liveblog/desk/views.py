@@ -11,7 +11,6 @@ staff only, the admin's login.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -371,20 +370,11 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     message, status = "Key points saved.", 200
     if not form.is_valid():
         message, status = " ".join(messages(form)), 400
-    elif json.dumps(blog.summary) != (form.cleaned_data["started_from"] or "[]"):
-        message, status = (
-            "Someone else changed the key points after you opened them: yours are below, "
-            "theirs are shown. Nothing was saved.", 409,
-        )  # fmt: skip
     else:
         try:
-            blog = services.summary_update(
-                blog=blog, by=user, points=form.cleaned_data["points"].splitlines()
-            )
-        except PermissionDenied as error:
-            message, status = str(error), 403
-        except ValidationError as error:
-            message, status = " ".join(error.messages), 400
+            blog = actions.BLOGS["edit_summary"].run(blog, user, form.cleaned_data)
+        except actions.REFUSALS as error:
+            message, status = actions.message(error), actions.refusal_status(error)
     context = {**regions.context(blog, user, ("summary",)), "message": message,
                "message_ok": status == 200,
                "summary_draft": form.data.get("points", "") if status != 200 else None}  # fmt: skip

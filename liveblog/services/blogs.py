@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .. import permissions as perms
 from ..changes import record_change
+from ..exceptions import SummaryConflict
 from ..models import Change, LiveBlog
 
 if TYPE_CHECKING:
@@ -19,10 +20,22 @@ MAX_POINTS = 12
 MAX_POINT_LENGTH = 400
 
 
+def check_edit_summary(user: User | AnonymousUser, blog: LiveBlog) -> None:
+    perms.require(perms.can_edit_summary(user), "Only editors can change the summary.")
+
+
 @transaction.atomic
-def summary_update(*, blog: LiveBlog, by: User | AnonymousUser, points: list[str]) -> LiveBlog:
-    """Replace the key points (in order). Blank points are dropped."""
-    perms.require(perms.can_edit_summary(by), "Only editors can change the summary.")
+def summary_update(
+    *,
+    blog: LiveBlog,
+    by: User | AnonymousUser,
+    points: list[str],
+    started_from: list[str] | None = None,
+) -> LiveBlog:
+    """Replace the key points (in order). Blank points are dropped. ``started_from``: the
+    points the editor opened; if they have changed since, nothing is saved
+    (``SummaryConflict``)."""
+    check_edit_summary(by, blog)
     cleaned = [" ".join(point.split()) for point in points if point and point.strip()]
     if len(cleaned) > MAX_POINTS:
         raise ValidationError(f"Keep the summary to {MAX_POINTS} points or fewer.")
@@ -34,6 +47,8 @@ def summary_update(*, blog: LiveBlog, by: User | AnonymousUser, points: list[str
     blog = LiveBlog.objects.select_for_update().get(pk=blog.pk)
     if cleaned == blog.summary:
         return blog
+    if started_from is not None and started_from != blog.summary:
+        raise SummaryConflict
     blog.summary = cleaned
     blog.summary_updated_at = timezone.now()
     blog.save(update_fields=["summary", "summary_updated_at", "updated_at"])

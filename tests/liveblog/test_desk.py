@@ -15,7 +15,7 @@ from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liveblog import services
+from liveblog import actions, services
 from liveblog.live import redis as live_redis
 from liveblog.live.hub import hub
 from liveblog.live.operations import render_catch_up
@@ -358,6 +358,23 @@ def test_key_points_are_edited_in_place_unless_someone_changed_them(editor_clien
     assert "Mine" in stale.content.decode()  # kept in the form
     blog.refresh_from_db()
     assert blog.summary == ["One", "Two"]
+
+
+def test_the_key_points_are_an_action_of_the_registry_at_every_door(reporter_client, blog,
+                                                                     reporter, editor):  # fmt: skip
+    assert not actions.BLOGS.may("edit_summary", reporter, blog)
+    assert actions.BLOGS.may("edit_summary", editor, blog)
+    as_editor = Client()
+    as_editor.force_login(editor)
+    assert desk_url(blog, "summary") in as_editor.get(desk_url(blog)).content.decode()
+    page = reporter_client.get(desk_url(blog)).content.decode()
+    assert desk_url(blog, "summary") not in page  # not offered
+    forged = reporter_client.post(desk_url(blog, "summary"), {"points": "X", "started_from": "[]"})
+    assert forged.status_code == 403  # the registry's status for a role that may not
+    broken = reporter_client.post(desk_url(blog, "summary"), {"points": "X", "started_from": "{"})
+    assert broken.status_code == 400
+    blog.refresh_from_db()
+    assert blog.summary == []
 
 
 # --- Soft locks ----------------------------------------------------------------------------
