@@ -24,10 +24,14 @@ class EdgeStandIn(Transport):
     elsewhere and answers each reader with instructions for the edge."""
 
     announced: ClassVar[list[tuple[int, int]]] = []
+    desk_announced: ClassVar[list[tuple[int, int]]] = []
     opened: ClassVar[list[live_stream.Opening]] = []
 
     def announce(self, blog_id: int, seq: int) -> None:
         self.announced.append((blog_id, seq))
+
+    def announce_desk(self, blog_id: int, seq: int) -> None:
+        self.desk_announced.append((blog_id, seq))
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer:
         self.opened.append(opening)
@@ -39,6 +43,7 @@ class EdgeStandIn(Transport):
 def edge(settings):
     settings.NEWSROOM_PUSH_BACKEND = BACKEND
     EdgeStandIn.announced.clear()
+    EdgeStandIn.desk_announced.clear()
     EdgeStandIn.opened.clear()
     return EdgeStandIn
 
@@ -81,3 +86,11 @@ def test_the_lean_path_hands_a_transport_it_does_not_hold_to_django(edge, blog):
     assert (status, body, readers) == (200, b"catch-up", 0)
     assert headers[b"Grip-Hold"] == b"stream"
     assert len(edge.opened) == 1
+
+
+def test_every_committed_staff_entry_is_announced_through_the_transport_once(edge, blog, reporter):
+    services.post_create(blog=blog, by=reporter, title="A draft")
+
+    blog.refresh_from_db()
+    assert edge.desk_announced == [(blog.pk, blog.desk_seq)]
+    assert edge.announced == []  # a draft is nobody's news but the desk's
