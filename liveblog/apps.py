@@ -8,7 +8,7 @@ class LiveblogConfig(AppConfig):
     def ready(self) -> None:
         """Subscribe the live channel, the desk, the render cache and the position memory
         to the seam (``liveblog.signals``), and the blogs to results."""
-        from results.signals import results_changed
+        from results.signals import calls_waiting, results_changed
 
         from . import (
             actions,  # noqa: F401  (its registry joins newsroom.actions')
@@ -31,4 +31,5 @@ class LiveblogConfig(AppConfig):
         desk_changed.connect(notify.on_desk_changed, dispatch_uid="liveblog.desk")
         hub.listen("desk", desk_channel.desks.moved)  # the hub carries the staff channel
         results_changed.connect(receivers.results_changed, dispatch_uid="liveblog.results")
+        calls_waiting.connect(receivers.calls_waiting, dispatch_uid="liveblog.results")
         drawn.connect()

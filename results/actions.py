@@ -1,8 +1,9 @@
 """Every editorial action on results, once: recording a snapshot by hand and calling a
-race (on a race), confirming, correcting and withdrawing a call (on a call), voiding a
-snapshot. The results' registries of ``newsroom.actions``; the results admin reads them
-to decide what to offer and how to answer, as the admin, the desk and the API read the
-posts' (``liveblog.actions``).
+race (on a race), confirming or rejecting a waiting call, correcting and withdrawing a
+shown one (on a call), voiding a snapshot. The results' registries of
+``newsroom.actions``; the results admin and the live desk read them to decide what to
+offer and how to answer, as the admin, the desk and the API read the posts'
+(``liveblog.actions``).
 
 Whether an action is offered is the service's own check (``check_<action>`` beside the
 write in ``services``), run again by the write under its row lock; a refusal is
@@ -45,6 +46,8 @@ CALLS: Registry[Action[WinnerCall]] = Registry(WinnerCall, [
            services.may_confirm, services.check_confirm, services.winner_confirm,
            subject_arg="call", done_for=lambda call: "correction confirmed: it replaces the "
            "call it corrects" if call.replaces_id else "confirmed: it shows on the pages"),
+    Action("reject", "Reject", "rejected: it never shows", services.may_confirm,
+           services.check_reject, services.winner_reject, dangerous=True, subject_arg="call"),
     Action("correct", "Correct…", "correction recorded: the standing call stays on the "
            "pages until a second editor confirms it", services.may_call,
            services.check_correct, services.winner_correct,

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from newsroom.actions import REFUSALS, Action, Registry, message, refusal_status
 from newsroom.adminkit import PhotoInput, UniqueRaceAdmin
@@ -48,6 +49,16 @@ class CandidateInline(admin.TabularInline[Candidate, Race]):
     fields = ["name", "party", "party_short", "colour", "ballot_order", "source_id", "photo"]
 
 
+def _next(request: HttpRequest) -> str | None:
+    """Where the user came from and goes back to (``?next=``: the live desk), if it is
+    this site's."""
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else None
+
+
 class ActionsAdmin(admin.ModelAdmin[_M]):
     """Offers the actions of a registry (``results.actions``) on each object and takes
     them, each on a page of its own (its form, or one button), answering a refusal with
@@ -79,7 +90,7 @@ class ActionsAdmin(admin.ModelAdmin[_M]):
     def action_view(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
         action = self.registry[name]
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
-        back, title = self.back_url(obj), f"{action.label.rstrip('…')}: {obj}"
+        back, title = _next(request) or self.back_url(obj), f"{action.label.rstrip('…')}: {obj}"
         context = {**self.admin_site.each_context(request), "title": title, "opts": self.opts,
                    "back": back}  # fmt: skip
         # Asked for the page: may they start? (A form sent is answered by the write itself,

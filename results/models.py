@@ -280,6 +280,13 @@ class WinnerCallQuerySet(models.QuerySet["WinnerCall"]):
         """Standing calls still waiting for a second editor."""
         return self.standing().filter(confirmed_at__isnull=True)
 
+    def with_pending_corrections(self) -> WinnerCallQuerySet:
+        """Each call with ``pending_corrections``, the corrections of it waiting for a
+        second editor (what ``check_correct`` asks, counted for a list at once)."""
+        waiting = models.Q(corrections__withdrawn_at__isnull=True,
+                           corrections__confirmed_at__isnull=True)  # fmt: skip
+        return self.annotate(pending_corrections=models.Count("corrections", filter=waiting))
+
 
 class WinnerCall(models.Model):
     """Calling a race is an act with a name on it; the banner needs a second editor."""

@@ -228,3 +228,23 @@ def unit_page(snapshot: ResultSnapshot, candidates: list[Candidate], *, number: 
     else:  # nothing of that name: still say what was searched for (a county, a town)
         level = snapshot.units.values_list("level", flat=True).first() or ""
     return UnitPage(rows, page, level, find)
+
+
+def reviewed_races(race_ids: list[int]) -> list[int]:
+    """The races whose calls the editors of these races review: them, and the states that
+    count towards any national one among them."""
+    children = Race.objects.filter(parent__in=race_ids).values_list("pk", flat=True)
+    return [*race_ids, *children]
+
+
+def calls_to_review(race_ids: list[int]) -> list[WinnerCall]:
+    """What the editors' desks show of the races' calls: every standing call (waiting for
+    a second editor, a correction waiting to replace one, the ones readers see), waiting
+    ones first, each race's in the order they were made. Two queries, whatever the races."""
+    return list(
+        WinnerCall.objects.standing()
+        .filter(race__in=race_ids)
+        .with_pending_corrections()
+        .select_related("race", "candidate", "called_by", "replaces__candidate")
+        .order_by("confirmed_at", "race__name", "called_at")
+    )

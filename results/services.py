@@ -34,7 +34,7 @@ from .models import (
     WinnerCall,
     vote_share,
 )
-from .signals import results_changed
+from .signals import calls_waiting, results_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -132,6 +132,12 @@ UNIT_BATCH = 2000  # snapshot units written per statement
 MAX_FUTURE = timedelta(minutes=5)
 
 
+def _waiting(call: WinnerCall) -> WinnerCall:
+    """Tell the editors who must confirm it (``calls_waiting``, in this transaction)."""
+    calls_waiting.send(sender=WinnerCall, race_id=call.race_id, call_id=call.pk)
+    return call
+
+
 def _require(user: Who | None, perm: str, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise PermissionDenied(message)
@@ -166,7 +172,8 @@ def check_void(user: Who, snapshot: ResultSnapshot) -> None:
 
 def check_call(user: Who, race: Race) -> None:
     _require(user, "results.add_winnercall", "Only editors can call a race.")
-    if race.calls.standing().exists():
+    called = getattr(race, "has_standing_call", None)  # known from a list, if it was
+    if called if called is not None else race.calls.standing().exists():
         raise ValidationError(
             f"{race} already has a call: correct it (or withdraw it) instead of calling again."
         )
@@ -188,8 +195,19 @@ def check_correct(user: Who, call: WinnerCall) -> None:
         raise ValidationError("This call was withdrawn: make a new call instead.")
     if call.confirmed_at is None:
         raise ValidationError("This call is not shown yet: withdraw it and call the race again.")
-    if _pending_corrections(call).exists():
+    waiting = getattr(call, "pending_corrections", None)  # counted with the list, if it was
+    if waiting if waiting is not None else _pending_corrections(call).exists():
         raise ValidationError("A correction of this call is already waiting for a second editor.")
+
+
+def check_reject(user: Who, call: WinnerCall) -> None:
+    _require(user, "results.change_winnercall", "Only editors can reject a call.")
+    if call.withdrawn_at is not None:
+        raise ValidationError("This call was already withdrawn.")
+    if call.confirmed_at is not None:
+        raise ValidationError("This call is shown already: correct it or withdraw it instead.")
+    if call.called_by_id is not None and call.called_by_id == user.pk:
+        raise ValidationError("A second editor must judge the call you made: withdraw it instead.")
 
 
 def check_withdraw(user: Who, call: WinnerCall) -> None:
@@ -411,9 +429,9 @@ def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> W
     # then see the first call (a clean refusal, never the unique constraint's 500).
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
     check_call(by, race)
-    return WinnerCall.objects.create(
+    return _waiting(WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
-    )
+    ))  # fmt: skip
 
 
 @transaction.atomic
@@ -431,9 +449,9 @@ def winner_call_from_feed(
     Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)  # one at a time
     if race.calls.standing().exists():
         return None
-    return WinnerCall.objects.create(
+    return _waiting(WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=None, called_at=at
-    )
+    ))  # fmt: skip
 
 
 def _pending_corrections(call: WinnerCall) -> QuerySet[WinnerCall]:
@@ -458,14 +476,16 @@ def winner_correct(
         raise ValidationError(f"{candidate.name} is not a candidate in {call.race}.")
     if candidate.pk == call.candidate_id:
         raise ValidationError(f"The standing call is already for {candidate.name}.")
-    return WinnerCall.objects.create(
-        race_id=call.race_id,
-        candidate=candidate,
-        source=source or call.source,
-        called_by=by,
-        called_at=timezone.now(),
-        replaces=call,
-        correction_note=note.strip(),
+    return _waiting(
+        WinnerCall.objects.create(
+            race_id=call.race_id,
+            candidate=candidate,
+            source=source or call.source,
+            called_by=by,
+            called_at=timezone.now(),
+            replaces=call,
+            correction_note=note.strip(),
+        )
     )
 
 
@@ -513,4 +533,18 @@ def winner_withdraw(*, call: WinnerCall, by: User, reason: str) -> WinnerCall:
     )
     if was_shown:
         _announce(call.race, {"race": call.race_id, "call": call.pk, "withdrawn": True}, by)
+    else:
+        _waiting(call)  # no longer waiting: the editors' desks drop it
     return call
+
+
+@transaction.atomic
+def winner_reject(*, call: WinnerCall, by: User) -> WinnerCall:
+    """A second editor rejects a call that is not shown yet (the wire's or a colleague's):
+    it is withdrawn, with who rejected it on record, and never shows."""
+    call = WinnerCall.objects.select_for_update().get(pk=call.pk)
+    if call.withdrawn_at is not None and may_confirm(by):
+        return call  # asked twice: already done
+    check_reject(by, call)
+    name = by.get_full_name() or by.get_username()
+    return winner_withdraw(call=call, by=by, reason=f"Rejected by a second editor ({name}).")

@@ -9,6 +9,11 @@ a result and its announcement commit together or not at all; work that must happ
 after the commit (liveblog's call posts) waits for it (``transaction.on_commit``). The
 national roll-up is not a receiver: the results services run it themselves.
 Results name no consumer outside the app: each subscribes from its own ``ready()``.
+
+``calls_waiting`` is its staff-only sibling, sent inside the writer's transaction when a
+call that readers do not see yet changes (made, by an editor or the wire; a correction
+proposed; one rejected or withdrawn before it showed), with ``race_id`` and ``call_id``:
+the editors who must confirm it hear of it (liveblog's staff log), readers never do.
 """
 
 from __future__ import annotations
@@ -16,3 +21,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 results_changed = Signal()
+calls_waiting = Signal()

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from newsroom.web.pagination import Cursor, newest_first_page
-from results.selectors import race_boards
+from results import actions as results_actions
+from results.selectors import calls_to_review, race_boards, reviewed_races
 
 from .. import actions
 from ..models import EditLock, LiveBlog, Post
@@ -94,12 +97,43 @@ def timeline(blog: LiveBlog, user: User, *, before: Cursor | None = None) -> dic
 
 
 def results(blog: LiveBlog, user: User) -> dict[str, Any]:
-    boards = race_boards(list(blog.races.values_list("pk", flat=True)), with_history=False)
-    return {
-        "boards": boards,
-        "can_record": user.has_perm("results.add_resultsnapshot"),
-        "can_call": user.has_perm("results.add_winnercall"),
-    }
+    """The results header as readers see it, and what this editor may do about it, as
+    the results' registry says: record or call each race (the admin's pages, which come
+    back to the desk), confirm or reject a waiting call in one click, correct or withdraw
+    a shown one."""
+    race_ids = list(blog.races.values_list("pk", flat=True))
+    boards = race_boards(race_ids, with_history=False)
+    back = "?" + urlencode({"next": reverse("desk:desk", args=[blog.slug])})
+
+    def link(url_name: str, pk: int) -> str:
+        return reverse(f"admin:{url_name}", args=[pk]) + back
+
+    calls = calls_to_review(reviewed_races(race_ids))
+    called = {call.race_id for call in calls}
+    for board in boards:
+        board.race.has_standing_call = board.race.pk in called  # type: ignore[attr-defined]
+        board.race.desk_actions = [  # type: ignore[attr-defined]
+            (link(f"results_race_{name}", board.race.pk), results_actions.RACES[name].label)
+            for name in results_actions.RACES.offered(user, board.race)
+        ]
+    for call in calls:
+        offered = results_actions.CALLS.offered(user, call)
+        if (
+            "reject" in offered and "withdraw" in offered
+        ):  # a second editor's one click says it: no second way
+            offered.remove("withdraw")
+        call.desk_buttons = [  # type: ignore[attr-defined]
+            results_actions.CALLS[name]
+            for name in offered
+            if results_actions.CALLS[name].form is None
+        ]
+        call.desk_links = [  # type: ignore[attr-defined]
+            (link(f"results_call_{name}", call.pk), results_actions.CALLS[name].label)
+            for name in offered
+            if results_actions.CALLS[name].form is not None
+        ]
+    return {"boards": boards, "calls": calls,
+            "waiting_calls": sum(1 for call in calls if call.confirmed_at is None)}  # fmt: skip
 
 
 def presence(blog: LiveBlog, user: User) -> dict[str, Any]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<slug:slug>/posts/<int:pk>/lock/", staff(views.lock), name="lock"),
     path("<slug:slug>/posts/<int:pk>/release/", staff(views.release), name="release"),
     path("<slug:slug>/posts/<int:pk>/<slug:name>/", staff(views.step), name="step"),
+    path("<slug:slug>/calls/<int:pk>/<slug:name>/", staff(views.call_step), name="call"),
     # Async, long-lived: checks the session itself (admin_view wraps sync views only).
     path("<slug:slug>/stream/", views.stream, name="stream"),
 ]

@@ -36,6 +36,9 @@ from newsroom.params import sequence
 from newsroom.staff.models import Reporter
 from newsroom.web.errors import InvalidCursor
 from newsroom.web.pagination import parse_cursor
+from results import actions as results_actions
+from results.models import WinnerCall
+from results.selectors import reviewed_races
 
 from .. import actions, services
 from ..actions.forms import messages, next_round_minute
@@ -354,11 +357,34 @@ def step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
     return _after_step(request, blog, user, f"“{post}” {chosen.done}.", 200)
 
 
-def _after_step(request: HttpRequest, blog: LiveBlog, user: User, message: str,
-                status: int) -> HttpResponse:  # fmt: skip
-    context = {**regions.context(blog, user, ("queue", "timeline")), "message": message,
+def _after_step(request: HttpRequest, blog: LiveBlog, user: User, message: str, status: int,
+                names: tuple[str, ...] = ("queue", "timeline")) -> HttpResponse:  # fmt: skip
+    context = {**regions.context(blog, user, names), "message": message,
                "message_ok": status == 200}  # fmt: skip
     return render(request, "desk/_regions.html", context, status=status)
+
+
+@require_POST
+def call_step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
+    """A waiting winner call's one-click verdict on the desk (confirm, reject): the
+    results' registry takes it; the answer redraws the results and says what happened (or
+    why not, with the registry's status). Actions that ask for something (correct,
+    withdraw) are the results admin's pages, linked from the desk."""
+    user = _staff(request)
+    blog = _blog(slug)
+    reviewed = reviewed_races(list(blog.races.values_list("pk", flat=True)))
+    call = get_object_or_404(WinnerCall.objects.select_related("race", "candidate"), pk=pk,
+                             race__in=reviewed)  # fmt: skip
+    chosen = results_actions.CALLS.get(name)
+    if chosen is None or chosen.form is not None:
+        raise Http404("No such one-click action on a call.")
+    label = f"The call for {call.candidate.name} in {call.race.name}"
+    try:
+        chosen.run(call, user, {})
+    except actions.REFUSALS as error:
+        return _after_step(request, blog, user, f"{label}: {actions.message(error)}",
+                           actions.refusal_status(error), ("results",))  # fmt: skip
+    return _after_step(request, blog, user, f"{label}: {chosen.said(call)}.", 200, ("results",))
 
 
 @require_POST

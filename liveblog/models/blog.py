@@ -47,6 +47,14 @@ class BlogState:
 
 
 class LiveBlogQuerySet(models.QuerySet["LiveBlog"]):
+    def showing_calls_of(self, race_id: int) -> LiveBlogQuerySet:
+        """The blogs whose desks review the race's calls: those showing the race, or the
+        national race it counts towards (a state's call moves the national count)."""
+        from results.models import Race
+
+        parent = Race.objects.filter(pk=race_id).values("parent_id")
+        return self.filter(models.Q(races=race_id) | models.Q(races__in=parent)).distinct()
+
     def live(self) -> LiveBlogQuerySet:
         return self.filter(status=LiveBlog.Status.LIVE).order_by("-coverage_start", "-pk")
 

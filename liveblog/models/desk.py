@@ -26,6 +26,7 @@ class DeskChange(models.Model):
         DELETED = "deleted", "Draft deleted"
         LOCK = "lock", "Editing started or ended"
         PUBLIC = "public", "Public change"  # mirrors a ``Change`` (summary, results, …)
+        CALL = "call", "Winner call waiting"  # made, proposed, rejected: not shown yet
 
     blog = models.ForeignKey(
         "liveblog.LiveBlog", on_delete=models.CASCADE, related_name="desk_changes"

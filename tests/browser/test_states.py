@@ -100,3 +100,45 @@ def test_a_confirmed_call_waits_on_the_desk_and_not_on_the_page(
     fresh = new_context().new_page()
     fresh.goto(server.page(f"/live/{SLUG}/"))
     expect(fresh.locator(".post-title", has_text="AP calls Georgia")).to_have_count(0)
+
+
+def test_a_call_waits_on_every_editor_s_desk_and_a_second_editor_confirms_it_in_one_click(
+    server, newsroom, editor_page, open_reader, election
+):
+    """Runs last: it calls Wisconsin, which the tests above count as not called."""
+    second = editor_page(server, "editor2", viewport={"width": 1400, "height": 1000})
+    second.goto(server.page(f"/admin/desk/{SLUG}/"))
+    expect(second.locator("#desk-connection")).to_have_attribute("data-state", "live")
+    reader = open_reader(server, slug=SLUG)
+
+    # The first editor calls Wisconsin from the race's page (3 interactions).
+    caller = editor_page(server, viewport={"width": 1400, "height": 1000})
+    caller.goto(server.page(f"/admin/desk/{SLUG}/"))
+    caller.goto(server.page("/admin/results/race/?q=Wisconsin"))
+    caller.get_by_role("link", name=re.compile("Wisconsin")).first.click()
+    caller.get_by_role("link", name="Call the race…").click()
+    choice = caller.get_by_label("Candidate")
+    choice.select_option(choice.locator("option", has_text="Donald Trump").get_attribute("value"))
+    caller.get_by_role("button", name="Call the race").click()
+    expect(caller.locator(".messagelist")).to_contain_text("a second editor must confirm it")
+
+    # The second editor's open desk shows it waiting, without a reload: confirming it is one
+    # click where it was four (the admin's list, tick, choose the action, Go) after finding
+    # that list.
+    waiting = second.locator(".desk-call.is-waiting", has_text="Donald Trump")
+    waiting = waiting.filter(has_text="Wisconsin")
+    expect(waiting).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    expect(second.locator("[data-waiting-calls]")).to_contain_text("waiting")
+    # The caller's desk offers no confirmation of their own call.
+    caller.goto(server.page(f"/admin/desk/{SLUG}/"))
+    own = caller.locator(".desk-call.is-waiting", has_text="Wisconsin")
+    expect(own).to_contain_text("You made this call: a second editor confirms it.")
+    expect(own.get_by_role("button", name="Confirm the call")).to_have_count(0)
+
+    waiting.get_by_role("button", name="Confirm the call").click()  # the one interaction
+    expect(second.locator("#desk-toast")).to_contain_text("confirmed: it shows on the pages")
+    shown = second.locator(".desk-call", has_text="Wisconsin")
+    expect(shown).to_contain_text("shown on the page")
+    tile = reader.page.locator('#results .tile-map g[data-state="WI"]')
+    expect(tile).to_have_class(re.compile(r"\bis-called\b"), timeout=LIVE_TIMEOUT_MS)
+    reader.assert_not_reloaded()

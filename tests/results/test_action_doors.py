@@ -164,7 +164,7 @@ def admin_offer(client: Client, subject) -> set[str]:
 def test_every_results_action_is_in_the_one_registry():
     every = {label: list(registry) for label, registry in registries().items()}
     assert every["results.race"] == ["record", "call"]
-    assert every["results.winnercall"] == ["confirm", "correct", "withdraw"]
+    assert every["results.winnercall"] == ["confirm", "reject", "correct", "withdraw"]
     assert every["results.resultsnapshot"] == ["void"]
     assert "publish" in every["liveblog.post"]
 
