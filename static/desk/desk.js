@@ -53,6 +53,82 @@
     line.textContent = text;
   }
 
+  // --- Keystrokes while the compose box changes hands -----------------------------------------
+  // A click that replaces the box (New post, Edit, Correct, and Publish, Submit or Schedule,
+  // which end in a fresh box) takes a moment on the network. Meanwhile the old box takes no
+  // input (inert: no focus, no clicks, no keys), and what is typed is held, never written
+  // into the old post or its copy in this browser, then typed into the new box once it is
+  // there (its title; after Tab or Enter, its body) -- or back into the old box if it stays
+  // (a refused publish). Shortcuts (Ctrl, Cmd, Alt) keep working.
+  var held = null;  // the keys held while the box changes hands
+
+  function hold() {
+    if (held) { return; }
+    held = [];
+    clearTimeout(autosaveTimer);
+    var form = compose();
+    form.inert = true;
+    form.setAttribute("aria-busy", "true");
+    form.classList.add("is-switching");
+    document.addEventListener("keydown", holdKey, true);
+  }
+
+  function holdKey(event) {
+    if (!held || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) { return; }
+    if (event.key.length === 1 || /^(Backspace|Enter|Tab)$/.test(event.key)) {
+      held.push(event.key);
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }
+
+  function unhold(form) {
+    if (!held) { return; }
+    var keys = held;
+    held = null;
+    document.removeEventListener("keydown", holdKey, true);
+    form.inert = false;
+    form.removeAttribute("aria-busy");
+    form.classList.remove("is-switching");
+    if (keys.length) { replay(keys, form); }
+  }
+
+  function replay(keys, form) {
+    var title = form.querySelector("[name=title]");
+    var active = document.activeElement;
+    var inBody = !!(active && active.closest && active.closest(".ProseMirror"));
+    var body = [];
+    keys.forEach(function (key) {
+      if (!inBody && (key === "Tab" || key === "Enter")) { inBody = true; return; }
+      if (inBody) { body.push(key); return; }
+      title.focus();
+      var start = title.selectionStart === null ? title.value.length : title.selectionStart;
+      var end = title.selectionEnd === null ? start : title.selectionEnd;
+      if (key === "Backspace") {
+        title.setRangeText("", start === end ? Math.max(0, start - 1) : start, end, "end");
+      } else {
+        title.setRangeText(key, start, end, "end");
+      }
+    });
+    title.dispatchEvent(new Event("input", {bubbles: true}));
+    if (body.length) { typeInBody(body, form); }
+  }
+
+  function typeInBody(keys, form) {
+    // The body's editor starts a moment after its box: type once it is ready.
+    if (!editor || !form.contains(editor.view.dom)) {
+      setTimeout(function () { if (compose() === form) { typeInBody(keys, form); } }, 20);
+      return;
+    }
+    var chain = editor.chain().focus("end");
+    keys.forEach(function (key) {
+      if (key === "Enter") { chain = chain.splitBlock(); }
+      else if (key === "Backspace") { chain = chain.deleteRange({from: Math.max(1, editor.state.selection.from - 1), to: editor.state.selection.from}); }
+      else if (key !== "Tab") { chain = chain.insertContent(key); }
+    });
+    chain.run();
+  }
+
   // --- The copy kept in the browser -------------------------------------------------------
   function storeKey(id) { return "newsroom-desk:" + slug + ":" + (id || postId() || "new"); }
 
@@ -149,6 +225,8 @@
     var startedAt = edits;
     var form = compose();
     var body = formData(action);
+    var resets = action !== "autosave" && action !== "draft" && action !== "save";
+    if (resets) { hold(); }  // a fresh box follows: hold what is typed meanwhile
     if (action !== "autosave") { status("Saving…"); }
     inFlight = fetch(desk.dataset.saveUrl, {
       method: "POST", body: body, credentials: "same-origin",
@@ -158,10 +236,13 @@
         if (compose() !== form) { return; }  // another post was opened meanwhile
         pendingAutosave = false;
         applyOutcome(result, response.status, action, startedAt);
+        if (compose() === form && !(result.ok && resets)) { unhold(form); }  // it stays
       }, function () {
+        if (compose() === form) { unhold(form); }
         status("The server could not save this (" + response.status + "). Your text is kept; try again.");
       });
     }, function () {
+      if (compose() === form) { unhold(form); }
       pendingAutosave = true;
       connection("offline", "Offline: your draft is kept");
       status("Offline: your draft is kept. It is sent when the connection returns.");
@@ -218,7 +299,7 @@
     }
     toast("“" + field("title").value + "”: " + result.done.toLowerCase() + ".");
     forgetLocal();
-    openCompose(desk.dataset.composeUrl, true);
+    openCompose(desk.dataset.composeUrl, true, true);
   }
 
   function showStale(info, action) {
@@ -340,16 +421,23 @@
     navigator.sendBeacon(form.dataset.releaseUrl, data);
   }
 
-  function openCompose(url, quiet) {
+  function openCompose(url, quiet, blank) {
+    var focused = document.activeElement;  // where the user was when they asked
+    hold();
     if (!quiet) { release(); }
     clearInterval(lockTimer);
-    var focused = document.activeElement;  // where the user was when they asked
+    if (blank) { forgetLocal("new"); }  // New post is always blank: an abandoned start is not restored
     return fetch(url, {credentials: "same-origin", headers: {"HX-Request": "true"}}).then(function (response) {
       return response.text().then(function (html) {
-        if (!response.ok) { toast(response.status === 403 ? "You cannot edit this post." : "Could not open the post.", false); return; }
+        if (!response.ok) {
+          unhold(compose());
+          toast(response.status === 403 ? "You cannot edit this post." : "Could not open the post.", false);
+          return;
+        }
         var holder = document.createElement("template");
         holder.innerHTML = html.trim();
         var fresh = holder.content.querySelector("#compose");
+        if (blank) { forgetLocal("new"); }
         compose().replaceWith(fresh);
         editor = null;
         edits = savedEdits = 0;
@@ -365,7 +453,11 @@
         if (now === focused || now === document.body || fresh.contains(now)) {
           fresh.querySelector("[name=title]").focus();
         }
+        unhold(fresh);
       });
+    }, function () {
+      unhold(compose());
+      toast("Offline: the post could not be opened. Try again when the connection returns.", false);
     });
   }
 
@@ -437,7 +529,7 @@
       else if (target.hasAttribute("data-add-byline")) { addByline(); }
       else if (target.hasAttribute("data-remove-byline")) { target.closest(".byline-row").remove(); changed(); }
       else if (target.hasAttribute("data-preview")) { preview(); }
-      else if (target.hasAttribute("data-new-post")) { openCompose(desk.dataset.composeUrl); }
+      else if (target.hasAttribute("data-new-post")) { openCompose(desk.dataset.composeUrl, false, true); }
       else if (target.hasAttribute("data-take-over")) {
         renewLock(true).then(function (lock) {
           if (lock && lock.mine) { openCompose(postUrl(postId()), true); }
@@ -625,7 +717,7 @@
       document.getElementById(panes[event.key]).focus();
     } else if (event.altKey && (event.key === "n" || event.key === "N")) {
       event.preventDefault();
-      openCompose(desk.dataset.composeUrl);
+      openCompose(desk.dataset.composeUrl, false, true);
     }
   });
 

@@ -22,9 +22,11 @@ from typing import Any
 import pytest
 
 from .support import (
+    BODY,
     CHROMIUM,
     CHROMIUM_ARGS,
     DEMO_SLUG,
+    DESK,
     BrowserDatabase,
     Newsroom,
     RedisServer,
@@ -286,3 +288,30 @@ def axe_script() -> Path:
         if done.returncode != 0 or not AXE.exists():
             pytest.fail(f"npm {command} failed:\n{done.stdout}\n{done.stderr}")
     return AXE
+
+
+# --- The live desk ---------------------------------------------------------------------------
+@pytest.fixture
+def open_desk(new_context: Any, server: Any, browser_db: Any) -> Any:
+    """Sign in as ``username`` and open the demo blog's desk, its staff channel live."""
+
+    from playwright.sync_api import expect
+
+    def open_(username: str, password: str | None = None, *, viewport: dict | None = None,
+              target: Any = None, **options: Any) -> Any:  # fmt: skip
+        target = target or server
+        context = new_context(viewport=viewport or {"width": 1400, "height": 1000}, **options)
+        page = context.new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.goto(target.page(f"/admin/login/?next={DESK}"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password or browser_db.password)
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        assert page.url.endswith(DESK), f"login as {username} failed: {page.url}"
+        expect(page.locator("#desk-connection")).to_have_attribute("data-state", "live")
+        page.wait_for_selector(BODY)
+        return page
+
+    return open_

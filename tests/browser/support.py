@@ -31,6 +31,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEMO_SLUG = "us-election-2024"
+DESK = f"/admin/desk/{DEMO_SLUG}/"
+BODY = '#compose .prose-editor .ProseMirror[contenteditable="true"]'  # the compose body
 BROWSER_DB_NAME = "newsroom_browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .support import DEMO_SLUG, LIVE_TIMEOUT_MS, ROOT, unique, wait_until
+from .support import BODY, DEMO_SLUG, DESK, LIVE_TIMEOUT_MS, ROOT, unique, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -20,8 +20,6 @@ expect = pytest.importorskip(
 
 pytestmark = pytest.mark.browser
 
-DESK = f"/admin/desk/{DEMO_SLUG}/"
-BODY = '#compose .prose-editor .ProseMirror[contenteditable="true"]'
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "desk-test-password"
 
@@ -32,30 +30,6 @@ def colleagues(newsroom: Any) -> dict[str, str]:
     newsroom.staff_user("holly", "Editor", "Holly Honderich", PASSWORD)
     newsroom.staff_user("field", "Reporter", "Field Reporter", PASSWORD)
     return {"holly": PASSWORD, "field": PASSWORD}
-
-
-@pytest.fixture
-def open_desk(new_context: Any, server: Any, browser_db: Any) -> Any:
-    """Sign in as ``username`` and open the demo blog's desk, its staff channel live."""
-
-    def open_(username: str, password: str | None = None, *, viewport: dict | None = None,
-              target: Any = None, **options: Any) -> Any:  # fmt: skip
-        target = target or server
-        context = new_context(viewport=viewport or {"width": 1400, "height": 1000}, **options)
-        page = context.new_page()
-        page.errors = []  # type: ignore[attr-defined]
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.goto(target.page(f"/admin/login/?next={DESK}"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", password or browser_db.password)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
-        assert page.url.endswith(DESK), f"login as {username} failed: {page.url}"
-        expect(page.locator("#desk-connection")).to_have_attribute("data-state", "live")
-        page.wait_for_selector(BODY)
-        return page
-
-    return open_
 
 
 def jpeg(path: Path, colour: str = "teal") -> Path:
