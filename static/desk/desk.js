@@ -24,6 +24,13 @@
   var autosaveTimer = null;
   var inFlight = null;      // the save being sent, if any
   var pendingAutosave = false;
+  var pending = null;       // an action pressed offline ({action, form}): taken on reconnect
+  var WAITING = {
+    submit: "Will be submitted for approval when the connection returns.",
+    publish: "Will be published when the connection returns.",
+    schedule: "Will be scheduled when the connection returns.",
+    save: "Will be saved when the connection returns.",
+  };
   var stale = false;        // a save was refused as stale: no autosave until resolved
   var newPhotos = 0;
   var lockTimer = null;
@@ -245,9 +252,29 @@
       if (compose() === form) { unhold(form); }
       pendingAutosave = true;
       connection("offline", "Offline: your draft is kept");
-      status("Offline: your draft is kept. It is sent when the connection returns.");
+      if (WAITING[action]) {
+        // The intent is kept as that action, not as a draft: it is taken (with the version
+        // check) when the connection returns, and the answer is shown then.
+        pending = {action: action, form: form};
+        form.dataset.waiting = action;
+        status(WAITING[action] + " Your text is kept in this browser.");
+        toast("Offline: “" + field("title").value + "” " + WAITING[action].toLowerCase(), false);
+      } else {
+        status("Offline: your draft is kept. It is sent when the connection returns.");
+      }
     }).then(function () { inFlight = null; });
     return inFlight;
+  }
+
+  function reconnected() {
+    if (pending && compose() === pending.form) {
+      var action = pending.action;
+      pending = null;
+      delete compose().dataset.waiting;
+      send(action);
+    } else if (pendingAutosave || edits !== savedEdits) {
+      send("autosave");
+    }
   }
 
   function clearErrors() {
@@ -422,6 +449,10 @@
   }
 
   function openCompose(url, quiet, blank) {
+    if (pending && compose() === pending.form) {  // it stays open until its action is taken
+      toast("“" + field("title").value + "” " + WAITING[pending.action].toLowerCase() + " It stays open until then.", false);
+      return Promise.resolve();
+    }
     var focused = document.activeElement;  // where the user was when they asked
     hold();
     if (!quiet) { release(); }
@@ -633,7 +664,7 @@
     var source = new EventSource(desk.dataset.streamUrl + "?after=" + seq);
     source.addEventListener("open", function () {
       connection("live", "Live: changes by colleagues appear here as they happen.");
-      if (pendingAutosave) { send("autosave"); }
+      if (pendingAutosave || pending) { reconnected(); }
     });
     source.addEventListener("desk", function (event) {
       var data = JSON.parse(event.data);
@@ -648,6 +679,7 @@
       var staff = data.staff.filter(function (name) { return name; });
       region.querySelector("[data-presence-staff]").textContent = staff.length ? staff.join(", ") : "just you";
       region.querySelector("[data-presence-readers]").textContent = data.readers;
+      region.querySelector("[data-presence-readers-word]").textContent = data.readers === 1 ? "reader" : "readers";
     });
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) {
@@ -723,8 +755,8 @@
 
   window.addEventListener("offline", function () { connection("offline", "Offline: your draft is kept"); });
   window.addEventListener("online", function () {
-    connection("reconnecting", "Back online: sending your draft…");
-    if (pendingAutosave || edits !== savedEdits) { send("autosave"); }
+    connection("reconnecting", pending ? "Back online: sending what you asked for…" : "Back online: sending your draft…");
+    reconnected();
   });
   window.addEventListener("pagehide", release);
 

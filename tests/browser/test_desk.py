@@ -315,6 +315,34 @@ def test_a_draft_typed_offline_reaches_the_server_when_the_connection_returns(
     assert "First paragraph, sent while online." in body
 
 
+def test_submit_pressed_offline_is_submitted_when_the_connection_returns(
+    open_desk: Any, newsroom: Any
+) -> None:
+    """The intent survives the network: Submit pressed with no connection waits as a
+    submission (said so), and reaches the editors' queue on reconnect, not as a draft."""
+    reporter = open_desk("reporter")
+    title = unique("Turnout in Fulton County")
+    reporter.fill("#id_title", title)
+    reporter.locator(BODY).fill("Turnout is at 71 per cent.")
+    reporter.context.set_offline(True)
+    reporter.click('#compose button[value="submit"]')
+    expect(reporter.locator("[data-compose-status]")).to_contain_text(
+        "Will be submitted for approval when the connection returns"
+    )
+    expect(reporter.locator("#compose")).to_have_attribute("data-waiting", "submit")
+    # New post waits too: the box stays open until its action is taken.
+    reporter.click("#compose [data-new-post]")
+    expect(reporter.locator("#id_title")).to_have_value(title)
+    assert newsroom.post_state(title=title).get("status") in (None, "draft")
+
+    reporter.context.set_offline(False)
+    wait_until(reporter, lambda: newsroom.post_state(title=title).get("status") == "submitted",
+               timeout=10, what="the submission made offline to arrive")  # fmt: skip
+    mine = reporter.locator("#region-queue [data-list=awaiting]", has_text=title)
+    expect(mine).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(reporter.locator("#desk-toast")).to_contain_text("submitted")
+
+
 def test_a_reporter_is_offered_no_editor_controls_and_forged_requests_are_refused(
     open_desk: Any, newsroom: Any, server: Any
 ) -> None:

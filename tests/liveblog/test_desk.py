@@ -644,3 +644,13 @@ def test_a_forged_byline_is_refused_clearly_and_the_words_are_kept(reporter_clie
     assert answer.status_code == 400
     assert answer.json()["errors"]["byline"] == ["Choose people for the byline from the list."]
     assert Post.objects.get(title="Kept words").status == Post.Status.DRAFT
+
+
+@pytest.mark.parametrize(("readers", "words"), [(0, "0</strong> <span data-presence-readers-word>"
+                                                    "readers</span>"),
+                                                (1, "1</strong> <span data-presence-readers-word>"
+                                                    "reader</span>")])  # fmt: skip
+def test_the_reader_count_is_said_in_good_english(readers, words):
+    from django.template.loader import render_to_string
+
+    assert words in render_to_string("desk/_presence.html", {"staff": [], "readers": readers})

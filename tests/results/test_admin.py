@@ -122,3 +122,10 @@ def test_the_record_form_is_prefilled_and_shows_the_shares_before_recording(clie
     recorded = client.post(url, data | {"total_votes": "141000000", "confirm": "1"})
     assert recorded.status_code == 302
     assert ResultSnapshot.objects.count() == 2
+
+
+def test_the_record_form_shows_no_stray_label_for_its_hidden_step(client, editor, race):
+    client.force_login(editor)
+    page = client.get(reverse("admin:results_race_record", args=[race.pk])).content.decode()
+    assert 'name="confirm"' in page  # the second step's marker is there…
+    assert 'for="id_confirm"' not in page  # …but not shown as a field called "Confirm"
