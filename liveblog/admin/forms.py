@@ -26,7 +26,6 @@ BODY_EDITOR: dict[str, Any] = {
         "Strike": True,
         "Subscript": True,
         "Superscript": True,
-        "Code": True,
         "Heading": {"levels": [2, 3, 4]},
         "Blockquote": True,
         "BulletList": True,

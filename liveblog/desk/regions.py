@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from newsroom.web.pagination import Cursor, newest_first_page
 from results import actions as results_actions
 from results.selectors import calls_to_review, race_boards, reviewed_races
 
 from .. import actions
-from ..models import EditLock, LiveBlog, Post
+from ..models import EditLock, LiveBlog, Post, PostImage, PostVideo
 from ..services.locks import may_take_over
 from .channel import on_desk
 
@@ -40,7 +41,12 @@ SHORTCUTS = [
 
 
 def _with_lock(posts: Any) -> Any:
-    return posts.select_related("edit_lock__user__reporter", "author__reporter")
+    has_media = Exists(PostImage.objects.filter(post=OuterRef("pk"))) | Exists(
+        PostVideo.objects.filter(post=OuterRef("pk"))
+    )
+    return posts.select_related("edit_lock__user__reporter", "author__reporter").annotate(
+        has_media=has_media
+    )
 
 
 def mark(posts: list[Post], user: User) -> list[Post]:
@@ -50,6 +56,9 @@ def mark(posts: list[Post], user: User) -> list[Post]:
         offered = actions.offered(user, post)
         post.desk_actions = set(offered)  # type: ignore[attr-defined]
         post.desk_buttons = actions.buttons(user, post, offered)  # type: ignore[attr-defined]
+        # Only a headline (no body text, photo or video): its card asks before it goes out.
+        text = strip_tags(post.body).strip()
+        post.headline_only = not text and not getattr(post, "has_media", True)  # type: ignore[attr-defined]
         lock = getattr(post, "edit_lock", None) if _lock_loaded(post) else None
         held = lock is not None and lock.is_held and lock.user_id != user.pk
         post.locked_by = lock.user if held else None  # type: ignore[attr-defined, union-attr]

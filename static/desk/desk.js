@@ -25,6 +25,11 @@
   var inFlight = null;      // the save being sent, if any
   var pendingAutosave = false;
   var pending = null;       // an action pressed offline ({action, form}): taken on reconnect
+  var ASKS = {  // a post with only a headline: asked once before it goes further
+    publish: "Publish a post with only a headline (no text, photo or video)?",
+    schedule: "Schedule a post with only a headline (no text, photo or video)?",
+    submit: "Submit a post with only a headline (no text, photo or video) for approval?",
+  };
   var WAITING = {
     submit: "Will be submitted for approval when the connection returns.",
     publish: "Will be published when the connection returns.",
@@ -188,10 +193,24 @@
   }
 
   // --- Saving ------------------------------------------------------------------------------
+  // Only a headline: no body text, no photo, no video (published, it would be a title alone).
+  function headlineOnly() {
+    var form = compose();
+    var text = editor ? editor.getText().trim() : (field("body") ? field("body").value.replace(/<[^>]*>/g, "").trim() : "");
+    var video = field("video_url") && field("video_url").value.trim();
+    return !text && !video && !form.querySelector(".photo-row");
+  }
+
+  // An abandoned start (a few letters of a title, nothing else) stays in this browser only:
+  // the server keeps a draft once it has a title of some length, body text or a photo.
+  var DRAFT_TITLE_MIN = 8;
+
   function canAutosave() {
     var form = compose();
     var open = form.dataset.status === "new" || form.dataset.status === "draft";
-    return open && !stale && form.dataset.locked !== "true" && field("title").value.trim() !== "";
+    var title = field("title").value.trim();
+    var worth = title.length >= DRAFT_TITLE_MIN || (title && !headlineOnly()) || !!postId();
+    return open && !stale && form.dataset.locked !== "true" && title !== "" && worth;
   }
 
   function scheduleAutosave() {
@@ -550,6 +569,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var action = event.submitter && event.submitter.value ? event.submitter.value : "draft";
+      if (ASKS[action] && headlineOnly() && !window.confirm(ASKS[action])) { return; }  // asked once
       clearTimeout(autosaveTimer);
       send(action);
     });
@@ -583,8 +603,47 @@
     editor = event.detail.editor;
     editor.view.dom.setAttribute("aria-label", "Body");  // the editable area's name
     editor.on("update", changed);
+    toolbar(editor);
     restoreLocal();
   });
+
+  // The formatting toolbar is one Tab stop, after the body (Title, Tab, Body): the WAI-ARIA
+  // toolbar pattern (arrows move along it, Home and End to its ends, Esc back to the body).
+  // It is moved after the body in the page's order; CSS still shows it above.
+  function toolbar(ed, tries) {
+    var host = ed.view.dom.parentNode;
+    var bar = host && host.querySelector(".prose-menubar");
+    if (!bar) {  // the menu bar is drawn a moment after the editor says it is ready
+      if ((tries || 0) < 50) { setTimeout(function () { toolbar(ed, (tries || 0) + 1); }, 20); }
+      return;
+    }
+    if (bar.dataset.roving) { return; }
+    bar.dataset.roving = "true";
+    ed.view.dom.after(bar);
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Formatting");
+    function items() {
+      return Array.prototype.filter.call(bar.querySelectorAll("button, [tabindex]"), function (el) {
+        return el.offsetParent !== null && !el.closest("[popover]");
+      });
+    }
+    function roam(index) {
+      var list = items();
+      if (!list.length) { return; }
+      var at = (index + list.length) % list.length;
+      list.forEach(function (el, n) { el.tabIndex = n === at ? 0 : -1; });
+      list[at].focus();
+    }
+    items().forEach(function (el, n) { el.tabIndex = n === 0 ? 0 : -1; });
+    bar.addEventListener("keydown", function (event) {
+      var list = items();
+      var at = list.indexOf(document.activeElement);
+      if (at < 0) { return; }
+      var moves = {ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: list.length - 1};
+      if (event.key in moves) { event.preventDefault(); roam(moves[event.key]); }
+      else if (event.key === "Escape") { event.preventDefault(); ed.commands.focus(); }
+    });
+  }
 
   // --- The staff channel and the regions it keeps current -------------------------------------
   var refreshTimer = null;

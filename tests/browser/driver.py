@@ -122,11 +122,11 @@ class Driver:
         post = post_publish(post=post, by=self.editor)
         return {"id": post.pk, "seq": self._seq(the_blog.pk), "anchor": post.anchor}
 
-    def draft(self, title: str, blog: str | None = None) -> dict[str, Any]:
+    def draft(self, title: str, blog: str | None = None, body: str | None = None) -> dict[str, Any]:
         from liveblog.services import post_create
 
         post = post_create(blog=self._blog(blog), by=self.editor, title=title,
-                           body=f"<p>{title}.</p>")  # fmt: skip
+                           body=f"<p>{title}.</p>" if body is None else body)  # fmt: skip
         return {"id": post.pk, "url": post.get_absolute_url()}
 
     def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:

@@ -405,9 +405,9 @@ class Newsroom:
         """Create and publish a post; returns its ``id``, ``anchor`` and the blog's ``seq``."""
         return self.call("publish", title=title, body=body, blog=blog)
 
-    def draft(self, title: str, blog: str | None = None) -> dict[str, Any]:
+    def draft(self, title: str, blog: str | None = None, body: str | None = None) -> dict[str, Any]:
         """Create a draft (not public); returns its ``id`` and permalink ``url``."""
-        return self.call("draft", title=title, blog=blog)
+        return self.call("draft", title=title, blog=blog, body=body)
 
     def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:
         return self.call("presidential", slug=slug, states=states, calls=calls, timeout=60)

@@ -164,6 +164,7 @@ def test_a_returned_draft_reaches_its_reporter_with_the_editors_note(
     editor = open_desk("editor")
     title = unique("Rural turnout figures")
     reporter.fill("#id_title", title)
+    reporter.locator(BODY).fill("Turnout in rural counties, from the county clerks.")
     reporter.click("#compose button[value=submit]")
     expect(reporter.locator("#desk-toast")).to_contain_text("submitted")
     item = queue_item(editor, title)
@@ -403,8 +404,18 @@ def test_every_desk_action_is_reachable_from_the_keyboard(open_desk: Any, newsro
     page.keyboard.press("Tab")  # the first field of the compose box: the title
     assert page.evaluate("document.activeElement.id") == "id_title"
     page.keyboard.type(title)
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # one Tab: the body (the toolbar comes after it)
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Body"
     page.keyboard.type("Filed without a mouse.")
+    # The toolbar is one Tab stop after the body; arrows move along it; Tab leaves it.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('[role=toolbar]') !== null")
+    first = page.evaluate("document.activeElement.title || document.activeElement.textContent")
+    page.keyboard.press("ArrowRight")
+    second = page.evaluate("document.activeElement.title || document.activeElement.textContent")
+    assert second != first
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('[role=toolbar]') === null")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#desk-toast")).to_contain_text("published")
     assert newsroom.post_state(title=title)["status"] == "published"
