@@ -198,7 +198,7 @@
     var form = compose();
     var text = editor ? editor.getText().trim() : (field("body") ? field("body").value.replace(/<[^>]*>/g, "").trim() : "");
     var video = field("video_url") && field("video_url").value.trim();
-    return !text && !video && !form.querySelector(".photo-row");
+    return !text && !video && !form.querySelector(".photo-row:not(.is-refused)");
   }
 
   // An abandoned start (a few letters of a title, nothing else) stays in this browser only:
@@ -297,7 +297,13 @@
   }
 
   function clearErrors() {
-    compose().querySelectorAll(".field-error").forEach(function (el) { el.textContent = ""; });
+    // A photo's refusal stays until its row is removed or the photo is stored: a later
+    // save (an autosave sends no new files) says nothing of it, and must not hide it.
+    compose().querySelectorAll(".field-error").forEach(function (el) {
+      var row = el.closest(".photo-row");
+      if (row && (row.classList.contains("is-refused") || row.classList.contains("is-new"))) { return; }
+      el.textContent = "";
+    });
   }
 
   function showError(key, text) {
@@ -408,11 +414,7 @@
     }
     var input = row.querySelector(".photo-file");
     if (refusal) {
-      input.remove();
-      row.querySelector('input[name="new-photo"]').remove();
-      row.querySelectorAll("[data-name]").forEach(function (el) { el.disabled = true; });
-      row.classList.add("is-refused");
-      row.querySelector(".field-error").textContent = refusal;
+      refuse(row, refusal);
     } else {
       var transfer = new DataTransfer();
       transfer.items.add(file);
@@ -422,8 +424,39 @@
       preview.src = URL.createObjectURL(file);
     }
     document.getElementById("photo-rows").appendChild(row);
-    if (!refusal) { row.querySelector('[data-name="alt"]').focus(); }
+    if (!refusal) {
+      row.querySelector('[data-name="alt"]').focus();
+      // Named a photo, but is it one? Its first bytes say, before anything is sent.
+      looksLikeAPhoto(file).then(function (yes) {
+        if (!yes && row.isConnected) {
+          refuse(row, "“" + file.name + "” is not a JPEG, PNG or WebP image (its contents say otherwise): choose the photo itself.");
+        }
+      });
+    }
     changed();
+  }
+
+  function refuse(row, why) {
+    var input = row.querySelector(".photo-file");
+    if (input) { input.remove(); }
+    var marker = row.querySelector('input[name="new-photo"]');
+    if (marker) { marker.remove(); }
+    row.querySelectorAll("[data-name]").forEach(function (el) { el.disabled = true; });
+    row.classList.add("is-refused");
+    row.classList.remove("is-new");
+    row.querySelector(".field-error").textContent = why;
+  }
+
+  function looksLikeAPhoto(file) {
+    if (!file.slice || !window.Response) { return Promise.resolve(true); }  // the server checks anyway
+    return new Response(file.slice(0, 12)).arrayBuffer().then(function (buffer) {
+      var b = new Uint8Array(buffer);
+      var jpeg = b[0] === 0xFF && b[1] === 0xD8 && b[2] === 0xFF;
+      var png = b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4E && b[3] === 0x47;
+      var webp = String.fromCharCode.apply(null, b.slice(0, 4)) === "RIFF" &&
+                 String.fromCharCode.apply(null, b.slice(8, 12)) === "WEBP";
+      return jpeg || png || webp;
+    }, function () { return true; });
   }
 
   function photoStored(key, id) {
@@ -431,6 +464,7 @@
     if (!row) { return; }
     row.dataset.key = "photo-" + id;
     row.classList.remove("is-new");
+    row.querySelector(".field-error").textContent = "";
     var file = row.querySelector(".photo-file");
     if (file) { file.remove(); }
     var marker = row.querySelector('input[name="new-photo"]');
@@ -569,6 +603,12 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var action = event.submitter && event.submitter.value ? event.submitter.value : "draft";
+      var refused = compose().querySelector(".photo-row.is-refused");
+      if (refused && action !== "draft") {  // what was chosen is not silently left out
+        status("Remove the refused photos (or choose the right files) first: nothing was sent.");
+        refused.querySelector("button").focus();
+        return;
+      }
       if (ASKS[action] && headlineOnly() && !window.confirm(ASKS[action])) { return; }  // asked once
       clearTimeout(autosaveTimer);
       send(action);

@@ -138,17 +138,21 @@ def test_a_refused_photo_is_named_beside_it_and_everything_else_is_kept(
     # Refused in the browser at once (wrong type), beside that file only.
     expect(rows.nth(1).locator(".field-error")).to_contain_text("notes.txt")
     expect(rows.nth(1).locator(".field-error")).to_contain_text("JPEG, PNG or WebP")
-    for n in (0, 2):
-        rows.nth(n).locator('[name$="-alt"]').fill(f"Photo {n}")
+    # Refused by its contents (not an image at all, whatever its name), in the browser
+    # before anything is sent (the server refuses it too), beside that file only.
+    expect(rows.nth(2).locator(".field-error")).to_contain_text("not a JPEG, PNG or WebP image")
+    rows.nth(0).locator('[name$="-alt"]').fill("Photo 0")
     reporter.click("#compose button[value=submit]")
-    # Refused by the server (not an image at all), beside that file; nothing else lost.
+    # A refused photo holds the submission back, said beside the buttons; nothing is lost.
+    expect(reporter.locator("[data-compose-status]")).to_contain_text("refused photos")
     expect(rows.nth(2).locator(".field-error")).to_contain_text("image", ignore_case=True)
     expect(reporter.locator("#id_title")).to_have_value(title)
+    wait_until(reporter, lambda: newsroom.post_state(title=title)["found"], timeout=5,
+               what="the words to be saved as a draft")  # fmt: skip
     stored = newsroom.post_state(title=title)
     assert stored["status"] == "draft", "a refused photo must hold the submission back"
-    assert stored["images"] == [["Photo 0", "", ""]]
     assert "Words that must survive." in stored["body"]
-    # Take the refused ones away and submit: the stored photo is not sent twice.
+    # Take the refused ones away and submit: the good photo goes with it, once.
     rows.nth(2).get_by_role("button", name="Remove").click()
     rows.nth(1).get_by_role("button", name="Remove").click()
     reporter.click("#compose button[value=submit]")

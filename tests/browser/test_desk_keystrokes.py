@@ -174,3 +174,29 @@ def test_an_abandoned_start_stays_in_the_browser_not_in_my_drafts(
     assert not newsroom.post_state(title="ext")["found"]
     kept = kept_in_browser(editor)[f"newsroom-desk:{DEMO_SLUG}:new"]
     assert kept["words"]["title"] == "ext"  # nothing lost: it is kept here
+
+
+def test_a_refused_photo_keeps_its_message_after_an_autosave_and_contents_are_checked(
+    open_desk: Any, newsroom: Any
+) -> None:
+    reporter = open_desk("reporter")
+    title = unique("Queues at the count centre")
+    reporter.fill("#id_title", title)
+    reporter.locator(BODY).fill("Long queues.")
+    big = {
+        "name": "crowd.jpg",
+        "mimeType": "image/jpeg",
+        "buffer": b"\xff\xd8\xff" + b"0" * 30_000_000,
+    }
+    fake = {"name": "results.jpg", "mimeType": "image/jpeg", "buffer": b"Name,Votes\nHarris,1\n"}
+    reporter.set_input_files("#photo-picker", [big, fake])
+    rows = reporter.locator("#photo-rows .photo-row")
+    expect(rows.nth(0)).to_contain_text("is 29 MB; photos can be up to 15 MB")
+    expect(rows.nth(1)).to_contain_text("is not a JPEG, PNG or WebP image")  # by its bytes
+
+    reporter.locator(BODY).press("End")
+    reporter.keyboard.type(" More.")  # an autosave follows
+    expect(reporter.locator("[data-compose-status]")).to_contain_text("Draft saved", timeout=5000)
+    expect(rows.nth(0)).to_contain_text("is 29 MB; photos can be up to 15 MB")  # still there
+    expect(rows.nth(1)).to_contain_text("is not a JPEG, PNG or WebP image")
+    assert newsroom.post_state(title=title)["images"] == []  # neither was sent
