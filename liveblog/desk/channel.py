@@ -52,7 +52,7 @@ from ..live import sse
 from ..live.db import DB_THREAD, close_connections, fresh_connection, in_db_thread
 from ..live.hub import hub
 from ..live.stream import Admission
-from ..models import DeskChange, DeskPresence, LiveBlog
+from ..models import DeskChange, DeskPresence, LiveBlog, Post
 
 PRESENCE_EVERY = 2.0  # seconds between looks at who is on the desk
 RENEW_EVERY = 15.0  # seconds between renewals of this process's desks' presence
@@ -80,7 +80,17 @@ def changes_after(blog_id: int, after: int) -> tuple[list[dict[str, object]], in
     fresh_connection()
     entries, more = DeskChange.objects.catch_up(blog_id, after)
     if not more:
-        return [entry.as_event() for entry in entries], entries[-1].seq if entries else after
+        # Whose post each entry is about (one query): a reporter's desk tells them when a
+        # colleague published, scheduled or returned their post. Ids only, never titles:
+        # every desk of the blog gets the staff log.
+        ids = {entry.post_id for entry in entries if entry.post_id}
+        authors = (
+            dict(Post.objects.filter(pk__in=ids).values_list("pk", "author_id")) if ids else {}
+        )
+        events = [
+            entry.as_event() | {"author": authors.get(entry.post_id or 0)} for entry in entries
+        ]
+        return events, entries[-1].seq if entries else after
     last = LiveBlog.objects.values_list("desk_seq", flat=True).get(pk=blog_id)
     return [], last
 

@@ -742,8 +742,26 @@
     (same || scope || region).focus();
   }
 
+  // A colleague moved one of my posts on: say so (the queue and timeline redraw anyway).
+  var TOLD = {published: "was published", scheduled: "was scheduled"};
+
+  function noticeMine(change) {
+    if (!change.post || change.author !== me || !change.by || change.by === me) { return; }
+    var item = document.querySelector('#region-queue [data-post="' + change.post + '"]');
+    var title = item ? item.querySelector(".desk-item-title strong").textContent : "";
+    var was = item ? item.dataset.status : "";
+    var what = TOLD[change.status];
+    if (!what && change.status === "draft" && (was === "submitted" || was === "scheduled")) {
+      what = "was returned to you: the editor's note is in My drafts";
+    }
+    if (what && was !== change.status) {
+      toast("Your post " + (title ? "“" + title + "” " : "") + what + ".", true);
+    }
+  }
+
   function onChanges(changes) {
     var open = Number(postId());
+    changes.forEach(noticeMine);
     changes.forEach(function (change) {
       if (!open || change.post !== open || change.by === me) { return; }
       // One gesture leaves one entry a post (a publish that also ends the editing): a desk

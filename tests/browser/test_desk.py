@@ -114,8 +114,9 @@ def test_reporter_files_a_photo_post_and_an_editor_publishes_it_with_one_click(
     expect(card.locator("figcaption")).to_contain_text("The queue stretched around the block")
     expect(card.locator(".byline-role")).to_have_text("Reporting from Washington DC")
     reader.assert_not_reloaded()
-    # …and the reporter's desk saw it move from "submitted" to the timeline.
+    # …and the reporter's desk saw it move from "submitted" to the timeline, and said so.
     expect(timeline_item(reporter, title)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(reporter.locator("#desk-toast")).to_contain_text(f"Your post “{title}” was published.")
     assert not editor.errors
     assert not reporter.errors
 
@@ -179,6 +180,9 @@ def test_a_returned_draft_reaches_its_reporter_with_the_editors_note(
     expect(editor.locator("#desk-dialog")).to_be_hidden()
     draft = reporter.locator("#region-queue [data-list=drafts] .desk-item", has_text=title)
     expect(draft).to_contain_text("Needs a second source.", timeout=LIVE_TIMEOUT_MS)
+    expect(reporter.locator("#desk-toast")).to_contain_text(
+        f"Your post “{title}” was returned to you: the editor's note is in My drafts."
+    )
     draft.get_by_role("button", name="Edit").click()
     expect(reporter.locator("#compose .desk-note")).to_contain_text("Needs a second source.")
     assert newsroom.post_state(title=title)["status"] == "draft"
