@@ -29,13 +29,17 @@ REGIONS = ("queue", "timeline", "summary", "results", "presence")
 TIMELINE_PAGE = 20
 QUEUE_LIMIT = 50
 
-# The keys of the desk, listed on the page (desk.js binds them).
+# The keys of the desk, listed on the page and shown by "?" (desk.js binds them). None is a
+# browser's own: Alt + digit switches tabs in Chrome and Firefox on Linux and Windows, and
+# Ctrl + Shift + P opens Firefox's private window, so those moved to Alt + Shift.
 SHORTCUTS = [
     ("Ctrl/⌘ + Enter", "Publish now (editors) or submit for approval (reporters)"),
     ("Ctrl/⌘ + S", "Save draft"),
-    ("Ctrl/⌘ + Shift + P", "Preview"),
-    ("Alt + 1 / 2 / 3", "Go to compose / queue / timeline"),
-    ("Alt + N", "New post"),
+    ("Alt + Shift + P", "Preview"),
+    ("Alt + Shift + 1 / 2 / 3", "Go to compose / queue / timeline"),
+    ("Alt + Shift + N", "New post"),
+    ("Tab from the body", "The formatting toolbar (arrows along it, Esc back to the body)"),
+    ("?", "These shortcuts (outside a text field)"),
     ("Esc", "Close a dialog"),
 ]
 

@@ -847,7 +847,11 @@
   setInterval(countdowns, 1000);
   countdowns();
 
-  var panes = {"1": "compose-pane", "2": "queue-pane", "3": "timeline-pane"};
+  // Alt + Shift + digit: event.code, not event.key (Shift turns "1" into "!").
+  var panes = {Digit1: "compose-pane", Digit2: "queue-pane", Digit3: "timeline-pane"};
+  function typing(el) {
+    return !!el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.isContentEditable);
+  }
   document.addEventListener("keydown", function (event) {
     var mod = event.ctrlKey || event.metaKey;
     var form = compose();
@@ -858,15 +862,23 @@
       var save = form.querySelector('[data-shortcut="save"]');
       event.preventDefault();
       if (save) { form.requestSubmit(save); }
-    } else if (mod && event.shiftKey && (event.key === "p" || event.key === "P")) {
+    } else if (event.altKey && event.shiftKey && event.code === "KeyP") {
       event.preventDefault();
       preview();
-    } else if (event.altKey && panes[event.key]) {
+    } else if (event.altKey && event.shiftKey && panes[event.code]) {
       event.preventDefault();
-      document.getElementById(panes[event.key]).focus();
-    } else if (event.altKey && (event.key === "n" || event.key === "N")) {
+      document.getElementById(panes[event.code]).focus();
+    } else if (event.altKey && event.shiftKey && event.code === "KeyN") {
       event.preventDefault();
       openCompose(desk.dataset.composeUrl, false, true);
+    } else if (event.key === "?" && !mod && !event.altKey && !typing(event.target)) {
+      event.preventDefault();
+      var list = document.querySelector(".desk-shortcuts");
+      document.getElementById("desk-dialog-body").innerHTML =
+        '<h2 id="desk-dialog-title">Keyboard shortcuts</h2>' + list.querySelector("dl").outerHTML +
+        '<p><button type="button" class="desk-button" data-close-dialog>Close</button></p>';
+      if (!dialog.open) { dialog.showModal(); }
+      dialog.querySelector("[data-close-dialog]").focus();
     }
   });
 

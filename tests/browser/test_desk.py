@@ -407,7 +407,7 @@ def test_the_desk_has_no_axe_violations(open_desk: Any, axe_script: Path, userna
 def test_every_desk_action_is_reachable_from_the_keyboard(open_desk: Any, newsroom: Any) -> None:
     title = unique("Keyboard-filed post")
     page = open_desk("editor")
-    page.keyboard.press("Alt+1")
+    page.keyboard.press("Alt+Shift+Digit1")
     assert page.evaluate("document.activeElement.id") == "compose-pane"
     page.keyboard.press("Tab")  # the first field of the compose box: the title
     assert page.evaluate("document.activeElement.id") == "id_title"
@@ -428,7 +428,7 @@ def test_every_desk_action_is_reachable_from_the_keyboard(open_desk: Any, newsro
     expect(page.locator("#desk-toast")).to_contain_text("published")
     assert newsroom.post_state(title=title)["status"] == "published"
     # The timeline's buttons are plain buttons in the tab order (no mouse-only controls).
-    page.keyboard.press("Alt+3")
+    page.keyboard.press("Alt+Shift+Digit3")
     assert page.evaluate("document.activeElement.id") == "timeline-pane"
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -438,6 +438,18 @@ def test_every_desk_action_is_reachable_from_the_keyboard(open_desk: Any, newsro
         raise AssertionError("Tab never reached a Pin button in the timeline")
     page.keyboard.press("Enter")
     expect(page.locator("#desk-toast")).to_contain_text("pinned")
+    # "?" shows the shortcuts (outside a text field), none of them a browser's own keys.
+    page.keyboard.press("?")
+    dialog = page.locator("#desk-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Alt + Shift + 1 / 2 / 3")
+    expect(dialog).not_to_contain_text("Ctrl/⌘ + Shift + P")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.focus("#id_title")
+    page.keyboard.type("Why?")  # in a text field "?" is a question mark
+    expect(page.locator("#id_title")).to_have_value("Why?")
+    expect(dialog).to_be_hidden()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
