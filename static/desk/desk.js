@@ -831,7 +831,7 @@
 
   desk.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open-post]");
-    if (opener) { openCompose(opener.dataset.openPost); document.getElementById("compose-pane").scrollIntoView(); }
+    if (opener) { showTab("compose"); openCompose(opener.dataset.openPost); document.getElementById("compose-pane").scrollIntoView(); }
   });
 
   function countdowns() {
@@ -846,6 +846,25 @@
   }
   setInterval(countdowns, 1000);
   countdowns();
+
+  // The regions: on one screen on a desk (each scrolls on its own from where it starts),
+  // one at a time behind tabs on a phone.
+  var columns = desk.querySelector(".desk-columns");
+  function measure() {
+    desk.style.setProperty("--desk-top", Math.max(0, columns.getBoundingClientRect().top + window.scrollY) + "px");
+  }
+  measure();
+  window.addEventListener("resize", measure);
+  function showTab(name) {
+    desk.dataset.tab = name;
+    desk.querySelectorAll(".desk-tabs [data-tab]").forEach(function (tab) {
+      tab.setAttribute("aria-pressed", String(tab.dataset.tab === name));
+    });
+  }
+  desk.querySelector(".desk-tabs").addEventListener("click", function (event) {
+    var tab = event.target.closest("[data-tab]");
+    if (tab) { showTab(tab.dataset.tab); }
+  });
 
   // Alt + Shift + digit: event.code, not event.key (Shift turns "1" into "!").
   var panes = {Digit1: "compose-pane", Digit2: "queue-pane", Digit3: "timeline-pane"};
@@ -867,6 +886,7 @@
       preview();
     } else if (event.altKey && event.shiftKey && panes[event.code]) {
       event.preventDefault();
+      showTab(panes[event.code].replace("-pane", ""));
       document.getElementById(panes[event.code]).focus();
     } else if (event.altKey && event.shiftKey && event.code === "KeyN") {
       event.preventDefault();

@@ -460,3 +460,29 @@ def test_desk_screenshots_for_the_docs(open_desk: Any, viewport: str) -> None:
     assert overflow <= 0, f"the desk scrolls sideways by {overflow}px at {viewport} width"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"desk-{viewport}.png"))
+
+
+def test_the_three_regions_share_one_laptop_screen_and_a_phone_has_tabs(open_desk: Any) -> None:
+    laptop = open_desk("editor", viewport={"width": 1366, "height": 768})
+    panes = ["#compose-pane", "#queue-pane", "#timeline-pane"]
+    for pane in panes:
+        box = laptop.locator(pane).bounding_box()
+        assert box is not None
+        assert box["y"] < 768 and box["y"] + box["height"] <= 768, (pane, box)  # noqa: PT018
+    # Each scrolls on its own: the long ones scroll, the page itself hardly.
+    assert laptop.evaluate("(() => { const p = document.getElementById('compose-pane');"
+                           " return p.scrollHeight > p.clientHeight; })()")  # fmt: skip
+    before = laptop.locator("#compose-pane").bounding_box()
+    laptop.locator("#timeline-pane").evaluate("pane => { pane.scrollTop = 600; }")
+    assert laptop.evaluate("document.getElementById('timeline-pane').scrollTop") > 0
+    assert laptop.evaluate("window.scrollY") == 0  # the page stood still…
+    assert laptop.locator("#compose-pane").bounding_box() == before  # …and so did compose
+
+    phone = open_desk("editor", viewport={"width": 390, "height": 844})
+    expect(phone.locator("#compose-pane")).to_be_visible()
+    expect(phone.locator("#queue-pane")).to_be_hidden()
+    phone.get_by_role("button", name="Queue", exact=True).click()
+    expect(phone.locator("#queue-pane")).to_be_visible()
+    expect(phone.locator("#compose-pane")).to_be_hidden()
+    phone.get_by_role("button", name="Live page").click()
+    expect(phone.locator("#timeline-pane")).to_be_visible()
