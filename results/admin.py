@@ -24,7 +24,14 @@ from newsroom.template_filters import when
 
 from . import actions
 from .forms import SnapshotForm
-from .models import Candidate, CandidateResult, Race, ResultSnapshot, WinnerCall
+from .models import (
+    Candidate,
+    CandidateResult,
+    Race,
+    ResultSnapshot,
+    WinnerCall,
+    WinnerCallQuerySet,
+)
 from .services import rollup_or_report
 
 _M = TypeVar("_M", bound=Model)
@@ -259,6 +266,13 @@ class WinnerCallAdmin(ActionsAdmin[WinnerCall], ReadOnlyAdmin[WinnerCall]):
     list_select_related = ["race", "candidate", "called_by", "confirmed_by", "withdrawn_by",
                            "replaces__candidate"]  # fmt: skip
     actions = ["confirm"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WinnerCall]:
+        # Each row offers its actions: whether a correction waits is counted with the list
+        # (``check_correct`` reads it), not asked once a row.
+        rows = super().get_queryset(request)
+        assert isinstance(rows, WinnerCallQuerySet)  # the model's own manager
+        return rows.with_pending_corrections()
 
     @admin.display(description="Called", ordering="called_at")
     def called(self, call: WinnerCall) -> str:

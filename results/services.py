@@ -179,14 +179,20 @@ def check_call(user: Who, race: Race) -> None:
         )
 
 
-def check_confirm(user: Who, call: WinnerCall) -> None:
-    _require(user, "results.change_winnercall", "Only editors can confirm a call.")
+def _second_editor(user: Who, call: WinnerCall, verb: str, shown: str, own: str) -> None:
+    """A verdict on a call waiting to be shown: an editor's, not the caller's."""
+    _require(user, "results.change_winnercall", f"Only editors can {verb} a call.")
     if call.withdrawn_at is not None:
         raise ValidationError("This call was withdrawn.")
     if call.confirmed_at is not None:
-        raise ValidationError("This call is already confirmed.")
+        raise ValidationError(shown)
     if call.called_by_id is not None and call.called_by_id == user.pk:
-        raise ValidationError("A second editor must confirm the call you made.")
+        raise ValidationError(own)
+
+
+def check_confirm(user: Who, call: WinnerCall) -> None:
+    _second_editor(user, call, "confirm", "This call is already confirmed.",
+                   "A second editor must confirm the call you made.")  # fmt: skip
 
 
 def check_correct(user: Who, call: WinnerCall) -> None:
@@ -201,13 +207,11 @@ def check_correct(user: Who, call: WinnerCall) -> None:
 
 
 def check_reject(user: Who, call: WinnerCall) -> None:
-    _require(user, "results.change_winnercall", "Only editors can reject a call.")
-    if call.withdrawn_at is not None:
-        raise ValidationError("This call was already withdrawn.")
-    if call.confirmed_at is not None:
-        raise ValidationError("This call is shown already: correct it or withdraw it instead.")
-    if call.called_by_id is not None and call.called_by_id == user.pk:
-        raise ValidationError("A second editor must judge the call you made: withdraw it instead.")
+    _second_editor(
+        user, call, "reject",
+        "This call is shown already: correct it or withdraw it instead.",
+        "A second editor must judge the call you made: withdraw it instead.",
+    )  # fmt: skip
 
 
 def check_withdraw(user: Who, call: WinnerCall) -> None:
@@ -427,8 +431,9 @@ def winner_call(*, race: Race, candidate: Candidate, by: User, source: str) -> W
         raise ValidationError(f"{candidate.name} is not a candidate in {race}.")
     # Two editors calling at one moment: the race's row lock makes the second wait and
     # then see the first call (a clean refusal, never the unique constraint's 500).
-    Race.objects.select_for_update().values_list("pk", flat=True).get(pk=race.pk)
-    check_call(by, race)
+    # The check reads the race as locked, never the caller's copy (a desk's list may have
+    # told it whether a call stood, before this lock was taken).
+    check_call(by, Race.objects.select_for_update().get(pk=race.pk))
     return _waiting(WinnerCall.objects.create(
         race=race, candidate=candidate, source=source, called_by=by, called_at=timezone.now()
     ))  # fmt: skip

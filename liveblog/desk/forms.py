@@ -87,7 +87,8 @@ class SummaryForm(forms.Form):
         help_text=f"One per line, in order (up to {MAX_POINTS}).",
     )
     # The points the editor started from: someone else's newer points are not overwritten.
-    started_from = forms.CharField(required=False, widget=forms.HiddenInput)
+    started_from = forms.CharField(required=False, widget=forms.HiddenInput,
+                                   max_length=MAX_POINTS * (MAX_POINT_LENGTH + 8) + 2)  # fmt: skip
 
     def clean_started_from(self) -> list[str]:
         try:

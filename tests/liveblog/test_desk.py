@@ -658,3 +658,14 @@ def test_the_reader_count_is_said_in_good_english(readers, words):
     from django.template.loader import render_to_string
 
     assert words in render_to_string("desk/_presence.html", {"staff": [], "readers": readers})
+
+
+def test_key_points_started_from_a_forged_giant_are_refused_and_nothing_changes(
+    editor_client, blog
+):
+    answer = editor_client.post(
+        desk_url(blog, "summary"), {"points": "One", "started_from": "[" + '"x",' * 10_000 + "]"}
+    )
+    assert answer.status_code == 400
+    blog.refresh_from_db()
+    assert blog.summary == []

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,3 +220,36 @@ def test_a_page_the_registry_refuses_says_why_with_its_status(client, editor, re
     client.force_login(reporter)
     assert client.get(confirm).status_code == 403
     assert WinnerCall.objects.get().confirmed_at is None
+
+
+def test_a_call_is_checked_on_the_race_as_locked_not_on_a_list_s_stale_copy(editor):
+    race = new_race()
+    harris, trump = race.candidates.all()
+    stale = Race.objects.get(pk=race.pk)
+    stale.has_standing_call = False  # what a desk's list knew before another editor called
+    services.winner_call(race=race, candidate=trump, by=editor, source="Desk")
+    with pytest.raises(ValidationError, match="already has a call"):
+        services.winner_call(race=stale, candidate=harris, by=editor, source="Desk")
+    assert WinnerCall.objects.filter(race=race).count() == 1
+
+
+def test_the_calls_list_costs_the_same_queries_with_two_calls_or_ten(client, editor, second_editor):
+    client.force_login(second_editor)
+    url = reverse("admin:results_winnercall_changelist")
+
+    def shown_calls(count: int) -> None:
+        for _ in range(count):
+            a_call(editor, confirmed_by=second_editor)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    shown_calls(2)
+    cost()  # warm the caches (content types, permissions)
+    two = cost()
+    shown_calls(8)
+    page = client.get(url).content.decode()
+    assert page.count("/correct/") == 10  # every row offers its correction…
+    assert cost() == two  # …without a query a row
