@@ -522,3 +522,28 @@ def wait_for_js(page: Any, expression: str, timeout: float = 10.0) -> None:
     runs through the DevTools protocol, outside the CSP.
     """
     wait_until(page, lambda: page.evaluate(expression), timeout=timeout, what=expression)
+
+
+class Counted:
+    """A page whose every user interaction is counted (the issue's "at most 8")."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.count = 0
+
+    def fill(self, selector: str, value: str) -> None:
+        self.count += 1
+        self.page.locator(selector).fill(value)
+
+    def files(self, selector: str, path: Path) -> None:
+        self.count += 1
+        self.page.set_input_files(selector, str(path))
+
+    def click(self, selector: str) -> None:
+        self.count += 1
+        self.page.locator(selector).click()
+
+    def on(self, locator: Any) -> Any:
+        """``locator``, its next interaction counted (``steps.on(button).click()``)."""
+        self.count += 1
+        return locator

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .support import BODY, DEMO_SLUG, DESK, LIVE_TIMEOUT_MS, ROOT, unique, wait_until
+from .support import BODY, DEMO_SLUG, DESK, LIVE_TIMEOUT_MS, ROOT, Counted, unique, wait_until
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -39,26 +39,6 @@ def jpeg(path: Path, colour: str = "teal") -> Path:
     Image.new("RGB", (1200, 800), colour).save(buffer, "JPEG")
     path.write_bytes(buffer.getvalue())
     return path
-
-
-class Counted:
-    """A page whose every user interaction is counted (the issue's "at most 8")."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.count = 0
-
-    def fill(self, selector: str, value: str) -> None:
-        self.count += 1
-        self.page.locator(selector).fill(value)
-
-    def files(self, selector: str, path: Path) -> None:
-        self.count += 1
-        self.page.set_input_files(selector, str(path))
-
-    def click(self, selector: str) -> None:
-        self.count += 1
-        self.page.locator(selector).click()
 
 
 def queue_item(page: Any, title: str) -> Any:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS
+from .support import LIVE_TIMEOUT_MS, Counted
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -115,11 +115,15 @@ def test_a_call_waits_on_every_editor_s_desk_and_a_second_editor_confirms_it_in_
     caller = editor_page(server, viewport={"width": 1400, "height": 1000})
     caller.goto(server.page(f"/admin/desk/{SLUG}/"))
     caller.goto(server.page("/admin/results/race/?q=Wisconsin"))
-    caller.get_by_role("link", name=re.compile("Wisconsin")).first.click()
-    caller.get_by_role("link", name="Call the race…").click()
+    calling = Counted(caller)
+    calling.on(caller.get_by_role("link", name=re.compile("Wisconsin")).first).click()
+    calling.on(caller.get_by_role("link", name="Call the race…")).click()
     choice = caller.get_by_label("Candidate")
-    choice.select_option(choice.locator("option", has_text="Donald Trump").get_attribute("value"))
-    caller.get_by_role("button", name="Call the race").click()
+    calling.on(choice).select_option(
+        choice.locator("option", has_text="Donald Trump").get_attribute("value")
+    )
+    calling.on(caller.get_by_role("button", name="Call the race")).click()
+    assert calling.count == 4, f"{calling.count} interactions to call a race from its list"
     expect(caller.locator(".messagelist")).to_contain_text("a second editor must confirm it")
 
     # The second editor's open desk shows it waiting, without a reload: confirming it is one
@@ -135,7 +139,9 @@ def test_a_call_waits_on_every_editor_s_desk_and_a_second_editor_confirms_it_in_
     expect(own).to_contain_text("You made this call: a second editor confirms it.")
     expect(own.get_by_role("button", name="Confirm the call")).to_have_count(0)
 
-    waiting.get_by_role("button", name="Confirm the call").click()  # the one interaction
+    confirming = Counted(second)
+    confirming.on(waiting.get_by_role("button", name="Confirm the call")).click()
+    assert confirming.count == 1  # was 4 after finding the admin's list
     expect(second.locator("#desk-toast")).to_contain_text("confirmed: it shows on the pages")
     shown = second.locator(".desk-call", has_text="Wisconsin")
     expect(shown).to_contain_text("shown on the page")
