@@ -121,9 +121,6 @@ class Registry(Generic[A]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.actions)
 
-    def __contains__(self, name: object) -> bool:
-        return name in self.actions
-
     def get(self, name: str) -> A | None:
         return self.actions.get(name)
 

@@ -172,10 +172,6 @@ REGISTRY: dict[str, Action] = POSTS.actions
 BUTTONS: dict[str, Action] = {a.name: a for a in ACTIONS if a.button}
 
 
-def get(name: str) -> Action | None:
-    return POSTS.get(name)
-
-
 def role_allows(name: str, user: Who) -> bool:
     """Whether ``user``'s role may ever take action ``name`` (on some post)."""
     return POSTS[name].role(user)
