@@ -533,8 +533,11 @@
         startLockRenewal();
         // The title takes the focus, unless the user moved it meanwhile (Alt+3 right
         // after publishing): never pull them back.
+        // (A click on the old box while it was inert lands on the compose pane itself:
+        // that is the box too, and typing that follows must reach the new title.)
         var now = document.activeElement;
-        if (now === focused || now === document.body || fresh.contains(now)) {
+        var pane = document.getElementById("compose-pane");
+        if (!now || now === focused || now === document.body || pane.contains(now)) {
           fresh.querySelector("[name=title]").focus();
         }
         unhold(fresh);

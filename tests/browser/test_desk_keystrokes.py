@@ -84,6 +84,22 @@ def test_typing_at_once_after_new_post_lands_in_the_new_post(
     assert newsroom.post_state(post["id"])["title"] == title
 
 
+def test_a_click_on_the_box_while_it_changes_hands_leaves_the_cursor_in_the_new_title(
+    open_desk: Any,
+) -> None:
+    """Clicked while the old box is inert (the click lands on the pane), the keys typed once
+    the new box is there still reach its title (they went nowhere)."""
+    editor = open_desk("editor")
+    slow_down(editor, NETWORKS["slowed"])
+    editor.fill("#id_title", unique("Polls open"))
+    editor.click("#compose [data-new-post]")
+    box = title_box(editor)
+    editor.mouse.click(box["x"] + 20, box["y"] + box["height"] / 2)  # on the inert old box
+    expect(editor.locator("#id_title")).to_have_value("", timeout=10_000)  # the new box
+    editor.keyboard.type("After the switch", delay=20)
+    expect(editor.locator("#id_title")).to_have_value("After the switch")
+
+
 @pytest.mark.parametrize("network", list(NETWORKS))
 def test_typing_at_once_after_publish_lands_in_the_next_post(
     open_desk: Any,
