@@ -14,7 +14,7 @@ import nh3
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "small",
     "a", "blockquote", "q", "cite", "ul", "ol", "li", "h2", "h3", "h4", "hr",
-    "abbr", "code", "pre",
+    "abbr", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -22,9 +22,13 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
     "q": {"cite"},
     "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
 }
+MAX_SPAN = 20  # a cell spans at most this many rows or columns (the editor's own tables: 1)
+MAX_START = 10_000  # the first number of a numbered list
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-_BLOCK_TAG = re.compile(r"<\s*(p|blockquote|ul|ol|h[2-4]|pre|hr)\b", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"<\s*(p|blockquote|ul|ol|h[2-4]|pre|hr|table)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -48,7 +52,21 @@ def sanitize_body(value: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
         clean_content_tags={"script", "style"},
+        attribute_filter=_bounded,
     ).strip()
+
+
+def _bounded(tag: str, attribute: str, value: str) -> str | None:
+    """Numbers in attributes are whole and bounded (a cell spanning 10,000 columns would
+    stretch every reader's page); anything else is dropped."""
+    if attribute in {"colspan", "rowspan", "start"}:
+        limit = MAX_START if attribute == "start" else MAX_SPAN
+        try:
+            number = int(value.strip())
+        except ValueError:
+            return None
+        return str(min(max(number, 1), limit))
+    return value
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:

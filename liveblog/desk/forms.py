@@ -8,10 +8,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django_prose_editor.widgets import AdminProseEditorWidget
 
 from ..actions.forms import PublishAtField
-from ..admin.forms import BODY_EDITOR
+from ..admin.forms import BodyEditor
 from ..models import Label, Post, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..services.workflow import MAX_NOTE_LENGTH
@@ -36,7 +35,7 @@ class ComposeForm(forms.Form):
     body = forms.CharField(
         required=False,
         max_length=100_000,
-        widget=AdminProseEditorWidget(config=BODY_EDITOR, preset="configurable"),
+        widget=BodyEditor(),
     )
     label = forms.ModelChoiceField(Label.objects.all(), required=False, empty_label="No label")
     key_event = forms.BooleanField(required=False)

@@ -62,3 +62,25 @@ def test_body_text_for_feeds():
     assert (
         body_text("<p>Trump&nbsp;wins</p><p>Harris  concedes</p>") == "Trump wins Harris concedes"
     )
+
+
+def test_tables_survive_with_bounded_spans():
+    body = (
+        '<table style="border:1px"><tbody><tr><th colspan="2">Exit poll</th></tr>'
+        '<tr><td class="x">Age 18-29</td><td rowspan="99999" onclick="x()">54% Harris</td></tr>'
+        '<tr><td colspan="two">?</td><td colspan="-3">!</td></tr></tbody></table>'
+    )
+    clean = sanitize_body(body)
+    assert clean == (
+        '<table><tbody><tr><th colspan="2">Exit poll</th></tr>'
+        '<tr><td>Age 18-29</td><td rowspan="20">54% Harris</td></tr>'
+        '<tr><td>?</td><td colspan="1">!</td></tr></tbody></table>'
+    )
+    assert body_text(clean) == "Exit poll Age 18-29 54% Harris ? !"
+
+
+def test_a_numbered_list_start_is_bounded():
+    assert (
+        sanitize_body('<ol start="99999999999"><li>x</li></ol>')
+        == '<ol start="10000"><li>x</li></ol>'
+    )
