@@ -142,13 +142,7 @@ def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
         post = Post.objects.for_display().select_related("author__reporter").get(pk=post.pk)
     initial: dict[str, Any] = {"publish_at": next_round_minute()}
     if post is not None:
-        video = next((v for v in post.videos.all() if v.url), None)
-        initial |= {
-            "post": post.pk, "version": post.version, "title": post.title, "body": post.body,
-            "label": post.label_id, "key_event": post.key_event,
-            "video_url": video.url if video else "",
-            "video_caption": video.caption if video else "",
-        }  # fmt: skip
+        initial |= {"post": post.pk, "version": post.version, **_fields(post)}
         byline = [(c.reporter, c.byline) for c in post.contributors.all()]
     else:
         byline = services.default_byline(user)
@@ -166,6 +160,17 @@ def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
         "user_may": actions.roles(user),
         "may_take_over": may_take_over(user),
     }
+
+
+def _fields(post: Post) -> dict[str, Any]:
+    """A stored post as the compose box holds it, field by field (the box's initial values,
+    and what a stale save is compared with)."""
+    video = next((v for v in post.videos.all() if v.url), None)
+    return {
+        "title": post.title, "body": post.body, "label": post.label_id,
+        "key_event": post.key_event, "video_url": video.url if video else "",
+        "video_caption": video.caption if video else "",
+    }  # fmt: skip
 
 
 def _compose_actions(user: User, post: Post | None) -> list[str]:
@@ -222,16 +227,16 @@ def _outcome_response(request: HttpRequest, outcome: Outcome) -> JsonResponse:
     if outcome.photos and not outcome.errors and set(outcome.photos) <= outcome.too_large:
         status = 413  # refused for size alone (the words were saved), as the API answers
     if outcome.stale is not None and post is not None:
+        # Theirs, field by field: the desk shows each field that differs from the box's
+        # beside it, changed words marked, and saves the editor's choice per field.
         theirs = Post.objects.for_display().get(pk=post.pk)
+        byline = [{"reporter": c.reporter_id, "line": c.byline} for c in theirs.contributors.all()]
         body["stale"] = {
             "message": str(outcome.stale),
             "yours": outcome.stale.expected,
             "theirs": outcome.stale.current,
-            "title": theirs.title,
-            "body": theirs.body,
-            "html": render_to_string("liveblog/_post.html",
-                                     {"post": theirs, "id_prefix": "theirs-"}, request),
-        }  # fmt: skip
+            "fields": {**_fields(theirs), "byline": byline},
+        }
         status = 409
     return JsonResponse(body, status=status)
 

@@ -354,30 +354,168 @@
     openCompose(desk.dataset.composeUrl, true, true);
   }
 
+  // --- A stale save: mine and theirs, field by field --------------------------------------------
+  // Someone saved the post after this box opened it: nothing of mine was saved. Each field
+  // that differs is shown both ways with the changed words marked, and the editor keeps
+  // either side of each; the save then goes on top of their version. Fields that are the
+  // same are not asked about; photos added by them stay (the box leaves alone what it
+  // does not show).
+  var STALE_FIELDS = [
+    {name: "title", label: "Title"},
+    {name: "body", label: "Body"},
+    {name: "label", label: "Label"},
+    {name: "key_event", label: "Key event"},
+    {name: "video_url", label: "Video link"},
+    {name: "video_caption", label: "Media caption"},
+    {name: "byline", label: "Byline"},
+  ];
+
+  function mine(name) {
+    if (name === "body") { return editor ? editor.getHTML() : field("body").value; }
+    if (name === "key_event") { return field("key_event").checked; }
+    if (name === "label") { return field("label").value ? Number(field("label").value) : null; }
+    if (name === "byline") {
+      return Array.from(compose().querySelectorAll("#byline-rows .byline-row")).map(function (row) {
+        var who = row.querySelector("[name=byline-reporter]").value;
+        return {reporter: who ? Number(who) : null, line: row.querySelector("[name=byline-line]").value};
+      }).filter(function (row) { return row.reporter; });
+    }
+    return field(name).value;
+  }
+
+  function setMine(name, value) {
+    if (name === "body") {
+      if (editor) { editor.commands.setContent(value); } else { field("body").value = value; }
+    } else if (name === "key_event") {
+      field("key_event").checked = !!value;
+    } else if (name === "label") {
+      field("label").value = value === null ? "" : String(value);
+    } else if (name === "byline") {
+      var rows = document.getElementById("byline-rows");
+      rows.textContent = "";
+      value.forEach(function (row) {
+        addByline();
+        var added = rows.lastElementChild;
+        added.querySelector("[name=byline-reporter]").value = String(row.reporter);
+        added.querySelector("[name=byline-line]").value = row.line;
+      });
+    } else {
+      field(name).value = value;
+    }
+  }
+
+  function shown(name, value) {  // a field's value as words, for comparing and marking
+    if (name === "body") {
+      return new DOMParser().parseFromString(value || "", "text/html").body.textContent.replace(/\s+/g, " ").trim();
+    }
+    if (name === "key_event") { return value ? "Yes" : "No"; }
+    if (name === "label") { return value === null ? "No label" : optionText(field("label"), value); }
+    if (name === "byline") {
+      var people = compose().querySelector("#byline-row-template").content.querySelector("select");
+      return value.map(function (row) {
+        return optionText(people, row.reporter) + (row.line ? " (" + row.line + ")" : "");
+      }).join("; ") || "No byline";
+    }
+    return String(value || "");
+  }
+
+  function optionText(select, value) {
+    var option = Array.from(select.options).find(function (o) { return o.value === String(value); });
+    return option ? option.textContent.trim() : "#" + value;
+  }
+
+  function same(name, a, b) {
+    if (name === "body") { return shown(name, a) === shown(name, b) && tagsOf(a) === tagsOf(b); }
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  function tagsOf(html) { return (html || "").replace(/<(\/?\w+)[^>]*>/g, "<$1>").replace(/[^<>]*(<[^>]*>)?/g, "$1"); }
+
+  // The words of one side that the other lacks, marked (<ins>), in a longest-common-
+  // subsequence word diff; past a size it marks nothing rather than stall the desk.
+  function marked(words, other) {
+    var a = words.split(/(\s+)/), b = other.split(/(\s+)/);
+    var out = document.createDocumentFragment();
+    if (a.length * b.length > 4000000) { out.append(words); return out; }
+    var table = [];
+    for (var i = a.length; i >= 0; i--) {
+      table[i] = new Uint32Array(b.length + 1);
+      for (var j = b.length - 1; i < a.length && j >= 0; j--) {
+        table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+      }
+    }
+    var x = 0, y = 0;
+    while (x < a.length) {
+      if (y < b.length && a[x] === b[y]) { out.append(a[x]); x++; y++; }
+      else if (y < b.length && table[x][y + 1] >= table[x + 1][y]) { y++; }
+      else if (/^\s+$/.test(a[x])) { out.append(a[x]); x++; }
+      else { var ins = document.createElement("ins"); ins.textContent = a[x]; out.append(ins); x++; }
+    }
+    return out;
+  }
+
   function showStale(info, action) {
     stale = true;
     var panel = compose().querySelector("[data-stale]");
     panel.hidden = false;
     panel.textContent = "";
     var head = document.createElement("p");
-    head.textContent = info.message + " Nothing of yours was saved: your version is still in the form below; theirs (version " + info.theirs + ") is here.";
-    var theirs = document.createElement("div");
-    theirs.className = "desk-theirs";
-    theirs.innerHTML = info.html;  // rendered by the server from the stored, sanitised post
-    var keep = button("Keep mine (save it over theirs)", function () {
+    head.textContent = "Someone else saved this post while you were editing it (you started from version " +
+      info.yours + "; it is now at version " + info.theirs + "). Nothing of yours was saved.";
+    var differing = STALE_FIELDS.filter(function (f) {
+      var here = f.name === "body" || f.name === "byline" || field(f.name);  // not every box has each
+      return here && !same(f.name, mine(f.name), info.fields[f.name]);
+    });
+    var ask = document.createElement("p");
+    ask.textContent = differing.length
+      ? "Choose which version of each field to keep (changed words are marked), then press “Save with these choices”."
+      : "Every field here is the same in both versions: “Save with these choices” saves yours on top of theirs.";
+    var choices = document.createElement("div");
+    choices.className = "desk-choices";
+    differing.forEach(function (f) {
+      var set = document.createElement("fieldset");
+      set.className = "desk-choice";
+      set.dataset.field = f.name;
+      var legend = document.createElement("legend");
+      legend.textContent = f.label;
+      set.append(legend);
+      var yours = shown(f.name, mine(f.name)), theirs = shown(f.name, info.fields[f.name]);
+      [["mine", "Yours", yours, theirs], ["theirs", "Theirs", theirs, yours]].forEach(function (side) {
+        var label = document.createElement("label");
+        label.className = "desk-choice-side";
+        var radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "stale-" + f.name;
+        radio.value = side[0];
+        radio.checked = side[0] === "mine";
+        var who = document.createElement("strong");
+        who.textContent = side[1] + ": ";
+        var words = document.createElement("span");
+        words.className = "desk-choice-words";
+        words.append(marked(side[2], side[3]));
+        label.append(radio, who, words);
+        set.append(label);
+      });
+      choices.append(set);
+    });
+    var save = button("Save with these choices", function () {
+      differing.forEach(function (f) {
+        var chosen = panel.querySelector("input[name='stale-" + f.name + "']:checked");
+        if (chosen && chosen.value === "theirs") { setMine(f.name, info.fields[f.name]); }
+      });
       field("version").value = info.theirs;
       stale = false;
       panel.hidden = true;
       send(action === "autosave" ? "draft" : action);
     });
-    var take = button("Use theirs (drop mine)", function () {
+    var take = button("Discard mine and open theirs", function () {
       stale = false;
       forgetLocal();
       openCompose(postUrl(postId()), true);
     });
-    panel.append(head, theirs, keep, take);
-    status("Not saved: someone else saved this post first.");
-    keep.focus();
+    panel.append(head, ask, choices, save, take);
+    status("Not saved: someone else saved this post first. Choose what to keep.");
+    (choices.querySelector("input") || save).focus();
   }
 
   function button(text, onClick) {

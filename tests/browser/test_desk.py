@@ -260,21 +260,37 @@ def test_two_editors_on_one_post_see_the_lock_and_a_stale_save_keeps_both_versio
     expect(editor.locator("#desk-toast")).to_contain_text("Holly Honderich took over",
                                                             timeout=LIVE_TIMEOUT_MS)  # fmt: skip
     holly.fill("#id_title", "Theirs: turnout at a record high")
+    holly.locator(BODY).fill("Turnout is up in every county.")
     holly.click("#compose button[value=save]")
     expect(holly.locator("#desk-toast")).to_contain_text("saved")
 
-    # The first editor saves from the older version: refused, with both versions shown.
+    # The first editor saves from the older version: refused, with both versions shown
+    # field by field (the fields that differ, the changed words marked), nothing lost.
     editor.click("#compose button[value=save]")
     stale = editor.locator("[data-stale]")
     expect(stale).to_be_visible()
-    expect(stale.locator(".desk-theirs")).to_contain_text("Theirs: turnout at a record high")
+    expect(stale).to_contain_text("Nothing of yours was saved")
+    asked = stale.locator("fieldset.desk-choice")
+    expect(asked).to_have_count(2)  # the title and the body; label, byline, video the same
+    title_choice, body_choice = asked.nth(0), asked.nth(1)
+    expect(title_choice.locator("legend")).to_have_text("Title")
+    yours, theirs = "label:has(input[value=mine])", "label:has(input[value=theirs])"
+    expect(title_choice.locator(yours).locator("ins")).to_have_text(["Mine:"])
+    expect(title_choice.locator(theirs).locator("ins")).to_have_text(["Theirs:"])
+    expect(body_choice.locator(yours).locator("ins")).to_have_text(["up."])
+    marked = body_choice.locator(theirs).locator("ins")
+    expect(marked).to_have_text(["up", "in", "every", "county."])
     expect(editor.locator("#id_title")).to_have_value("Mine: turnout at a record high")
     assert newsroom.post_state(post["id"])["title"] == "Theirs: turnout at a record high"
 
-    # Keeping mine is a choice made with theirs in view: then it is saved.
-    stale.get_by_role("button", name="Keep mine (save it over theirs)").click()
+    # Their body, my title: one choice per field, then one save on top of their version.
+    body_choice.get_by_role("radio", name="Theirs:").check()
+    stale.get_by_role("button", name="Save with these choices").click()
     wait_until(editor, lambda: newsroom.post_state(post["id"])["title"] == "Mine: turnout at a "
-               "record high", timeout=5, what="the kept version to be saved")  # fmt: skip
+               "record high", timeout=5, what="the chosen version to be saved")  # fmt: skip
+    stored = newsroom.post_state(post["id"])
+    assert stored["body"] == "<p>Turnout is up in every county.</p>"
+    expect(stale).to_be_hidden()
 
 
 def test_a_draft_typed_offline_reaches_the_server_when_the_connection_returns(

@@ -236,8 +236,13 @@ def test_a_stale_save_writes_nothing_and_shows_both_versions(editor_client, blog
     assert answer.status_code == 409
     stale = answer.json()["stale"]
     assert (stale["yours"], stale["theirs"]) == (opened, opened + 1)
-    assert stale["title"] == "Theirs"
-    assert "Theirs" in stale["html"]
+    theirs = stale["fields"]  # field by field, as the compose box holds them
+    assert theirs["title"] == "Theirs"
+    assert theirs["body"] == published.body
+    assert (theirs["label"], theirs["key_event"]) == (published.label_id, published.key_event)
+    assert theirs["byline"] == [
+        {"reporter": c.reporter_id, "line": c.byline} for c in published.contributors.all()
+    ]
     published.refresh_from_db()
     assert published.title == "Theirs"
 
