@@ -116,6 +116,7 @@ class Candidate(models.Model):
         help_text="The feed's id of the person across races (AP polID): how a national "
         "race finds the same candidate in every state.",
     )
+    incumbent = models.BooleanField(default=False, help_text="Holds the office now.")
 
     class Meta:
         ordering = ["race", "ballot_order", "id"]

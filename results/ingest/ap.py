@@ -164,7 +164,9 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
     top = units[tops[0]]
     postal = text(field(top, "statePostal", top_path), join(top_path, "statePostal"), max_length=10)
     reporting, total = f.precincts(top, top_path)
-    candidates = f.candidates(top, top_path)
+    candidates = f.candidates(top, top_path, warnings=warnings)
+    seats = f.seats(race, label)
+    f.check_winners(top_path, candidates, seats)
     known = {c.source_id for c in candidates}
     # New England reports by town: towns share their county's FIPS code.
     fips = [u.get("fipsCode") for u, level in zip(units, levels, strict=True)
@@ -207,7 +209,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
         candidates=tuple(with_districts),
         units=tuple(breakdown.values()),
         warnings=tuple(warnings),
-        seats=f.seats(race, label),
+        seats=seats,
     )
 
 
@@ -217,7 +219,10 @@ def _uncontested_plan(race: Mapping[str, Any], label: str, race_id: str, office:
     state, time and (perhaps no) candidates. Nothing is counted, so no snapshot."""
     postal = text(field(race, "statePostal", label), f"{label} statePostal", max_length=10)
     stamp = field(race, "lastUpdated", label)
-    candidates = f.candidates(race, label, allow_empty=True) if "candidates" in race else []
+    warnings: list[str] = []
+    candidates = (f.candidates(race, label, allow_empty=True, warnings=warnings)
+                  if "candidates" in race else [])  # fmt: skip
+    f.check_winners(label, candidates, f.seats(race, label))
     return RacePlan(
         label=label,
         source_id=f"{postal}-{race_id}",
@@ -236,6 +241,6 @@ def _uncontested_plan(race: Mapping[str, Any], label: str, race_id: str, office:
         units_total=None,
         candidates=tuple(candidates),
         units=(),
-        warnings=(),
+        warnings=tuple(warnings),
         counted=False,
     )

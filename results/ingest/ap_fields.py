@@ -28,8 +28,12 @@ from .checks import (
 )
 
 SOURCE = "AP"
-WINNER = "X"  # AP marks the called winner "X"; "R" (advances to a runoff) is not a call
+# AP's winner flag: "X" the called winner, "R" advances to a runoff (not a call), "N" not
+# the winner of a called race (sent on the runners-up); empty or absent: no call yet.
+WINNER = "X"
 RUNOFF = "R"
+NOT_WINNER = "N"
+WINNER_FLAGS = (None, "", WINNER, RUNOFF, NOT_WINNER)
 # AP's party codes in primaries, as readers say them.
 PARTY_NAMES = {"Dem": "Democratic", "GOP": "Republican", "Lib": "Libertarian", "Grn": "Green"}
 # raceTypeID when raceType is left out (one of the real 2016 documents does so).
@@ -60,6 +64,7 @@ class APCandidate:
     winner: bool
     runoff: bool = False  # AP's "R": advances to a runoff (not a call)
     politician_id: str = ""  # AP polID: the same person in every state's race
+    incumbent: bool = False  # AP's "incumbent": true
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,12 @@ def precincts(unit: Mapping[str, Any], path: str) -> tuple[int | None, int | Non
     return reporting, total
 
 
-def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False
-               ) -> list[APCandidate]:  # fmt: skip
+def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False,
+               warnings: list[str] | None = None) -> list[APCandidate]:  # fmt: skip
+    """The unit's candidates. An optional flag with a value AP does not document is read
+    as absent and noted in ``warnings`` (a real feed's vocabulary is larger than any
+    sample: the race is never refused for it); a required field that is wrong refuses."""
+    notes = warnings if warnings is not None else []
     cands_path = join(path, "candidates")
     out: list[APCandidate] = []
     listed = items(field(unit, "candidates", path), cands_path, allow_empty=allow_empty)
@@ -142,10 +151,17 @@ def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False
         won = c.get("electWon")
         order = c.get("ballotOrder")
         flag = c.get("winner")
-        if flag not in (None, "", WINNER, RUNOFF):
-            raise Refused(
-                f'{join(cp, "winner")}: expected "X" (called) or "R" (runoff), got {shown(flag)}'
+        if flag not in WINNER_FLAGS:
+            notes.append(
+                f'{join(cp, "winner")}: {shown(flag)} is not a value AP documents ("X" called, '
+                '"R" runoff, "N" not the winner); read as no call'
             )
+            flag = None
+        incumbent = c.get("incumbent", False)
+        if not isinstance(incumbent, bool):
+            notes.append(f"{join(cp, 'incumbent')}: expected true or false, got "
+                         f"{shown(incumbent)}; read as false")  # fmt: skip
+            incumbent = False
         pol = c.get("polID")
         pol = ident(pol, join(cp, "polID")) if pol not in (None, "", "0", 0) else ""
         out.append(
@@ -165,9 +181,21 @@ def candidates(unit: Mapping[str, Any], path: str, *, allow_empty: bool = False
                 winner=flag == WINNER,
                 runoff=flag == RUNOFF,
                 politician_id=pol,
+                incumbent=incumbent,
             )
         )
     return out
+
+
+def check_winners(path: str, candidates: list[APCandidate], seats: int) -> None:
+    """More called winners than seats contradicts itself: that race is refused (by path),
+    never stored with a call that cannot be right."""
+    winners = [c.source_id for c in candidates if c.winner]
+    if len(winners) > seats:
+        raise Refused(
+            f'{path}.candidates: AP marks {len(winners)} winners ("X": {", ".join(winners)}) '
+            f"in a race for {seats} seat{'s' if seats != 1 else ''}"
+        )
 
 
 def electoral_total(top: Mapping[str, Any], path: str) -> int | None:

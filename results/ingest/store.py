@@ -228,9 +228,14 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
     for c in plan.candidates:
         if c.source_id in by_id:
             known = by_id[c.source_id]
-            if c.politician_id and known.politician_id != c.politician_id:
-                known.politician_id = c.politician_id
-                known.save(update_fields=["politician_id"])
+            fields: dict[str, object] = {"incumbent": c.incumbent}
+            if c.politician_id:
+                fields["politician_id"] = c.politician_id
+            changed = [name for name, value in fields.items() if getattr(known, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(known, name, fields[name])
+                known.save(update_fields=changed)
             continue
         same_name = by_name.get(c.name)
         if same_name is not None and not same_name.source_id:
@@ -247,6 +252,7 @@ def _candidates(race: Race, plan: RacePlan, part: ImportReport) -> None:
             ballot_order=c.ballot_order,
             source_id=c.source_id,
             politician_id=c.politician_id,
+            incumbent=c.incumbent,
         )
         new.append(by_name[name])
     Candidate.objects.bulk_create(new)

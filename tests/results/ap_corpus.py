@@ -19,6 +19,9 @@ DOCUMENTS = {
     "mail ballots": REFERENCE / "ap" / "20160426-ri_mail_ballots.json",
     "caucus": REFERENCE / "ap" / "20160305_me_no_townships.json",
     "district": REFERENCE / "ap" / "20160201_district_results.json",  # Iowa's caucuses
+    # Massachusetts' primaries of Super Tuesday 2016, kept in the repository (data/ap/):
+    # the called Democratic race sends "winner": "N" on the runner-up in every unit.
+    "super tuesday": Path(__file__).parent / "data" / "ap" / "20160301_super_tuesday.json",
 }
 KNOWN_LEVELS = {"state", "national", "district", "subunit"}
 

@@ -132,13 +132,68 @@ def test_runoff_flags_are_kept_and_are_not_calls(client):
     assert page.count("Advances to a runoff") == 2
 
 
-def test_a_winner_flag_ap_never_sends_refuses_the_race_by_path():
+def test_a_winner_flag_ap_does_not_document_imports_with_a_warning_and_no_call():
     doc = load("district")
     doc["races"][1]["reportingUnits"][0]["candidates"][0]["winner"] = "yes"
     report = importing(doc)
+    assert report.ok, report.errors
+    assert report.warnings == [
+        'races[1] (IA-16957) reportingUnits[0].candidates[0].winner: "yes" is not a value AP '
+        'documents ("X" called, "R" runoff, "N" not the winner); read as no call'
+    ]
+    stored = Race.objects.get(source_id="IA-16957")  # the race imports, with AP's figures
+    assert assert_stored_as_sent(doc) == len(doc["races"])
+    assert not stored.calls.exists()
+
+
+def test_two_winners_in_a_race_for_one_seat_refuse_that_race_only_by_path():
+    doc = load("district")
+    for candidate in doc["races"][1]["reportingUnits"][0]["candidates"][:2]:
+        candidate["winner"] = "X"
+    report = importing(doc)
     assert report.errors == [
-        'races[1] (IA-16957) reportingUnits[0].candidates[0].winner: expected "X" (called) '
-        'or "R" (runoff), got "yes"'
+        'races[1] (IA-16957) reportingUnits[0].candidates: AP marks 2 winners ("X": '
+        + ", ".join(
+            c["candidateID"] for c in doc["races"][1]["reportingUnits"][0]["candidates"][:2]
+        )
+        + ") in a race for 1 seat"
     ]
     assert Race.objects.filter(source_id="IA-16672").exists()  # the other race imports
     assert not Race.objects.filter(source_id="IA-16957").exists()
+
+
+def test_a_real_primary_with_not_the_winner_flags_imports_whole_with_the_call():
+    """The document that was refused whole: AP's "N" on every runner-up of the called
+    Massachusetts Democratic primary, in all its 352 units."""
+    doc = load("super tuesday")
+    flags = Counter(c.get("winner") for race in doc["races"] for unit in race["reportingUnits"]
+                    for c in unit["candidates"])  # fmt: skip
+    assert flags["N"] == 352  # the document is the one with the flag
+    report = importing(doc)
+    assert report.ok, report.errors
+    assert report.warnings == []
+    assert report.races_created == 2
+    assert assert_stored_as_sent(doc) == 2  # AP's figures, every town, and AP's calls
+    democratic = Race.objects.get(source_id="MA-24548")
+    assert democratic.calls.get().candidate.name == "Hillary Clinton"
+    assert democratic.party == "Dem"
+    units = ResultSnapshot.objects.latest_of(democratic.pk).units
+    assert units.count() == 351
+    assert units.filter(level="town").count() == 351
+
+
+def test_incumbency_is_kept_and_follows_the_feed():
+    doc = load("county")
+    race = doc["races"][0]
+    first = race["reportingUnits"][0]["candidates"][0]
+    first["incumbent"] = True
+    importing(doc)
+    stored = Candidate.objects.get(source_id=first["candidateID"], race=stored_race(race, doc))
+    assert stored.incumbent
+    first["incumbent"] = "maybe"  # not a value AP documents: read as false, with a warning
+    for unit in race["reportingUnits"]:
+        unit["lastUpdated"] = "2015-11-04T09:00:00Z"
+    report = importing(doc)
+    assert any("incumbent: expected true or false" in w for w in report.warnings)
+    stored.refresh_from_db()
+    assert not stored.incumbent
