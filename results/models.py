@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from newsroom.media import upload_to
@@ -163,6 +163,15 @@ class ResultSnapshot(models.Model):
     )
     units_reporting = models.PositiveIntegerField(null=True, blank=True)
     units_total = models.PositiveIntegerField(null=True, blank=True)
+    expected_vote = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of the expected vote counted, per cent (AP's EEVP), where the feed "
+        "gives it.",
+    )
     total_votes = models.PositiveBigIntegerField(
         help_text="All votes counted, other candidates included: the base of each share."
     )
@@ -192,6 +201,11 @@ class ResultSnapshot(models.Model):
                 | models.Q(units_total__isnull=True)
                 | models.Q(units_reporting__lte=models.F("units_total")),
                 name="snapshot_units_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_vote__isnull=True)
+                | models.Q(expected_vote__gte=0, expected_vote__lte=100),
+                name="snapshot_expected_vote_is_a_share",
             ),
         ]
 

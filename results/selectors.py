@@ -45,6 +45,20 @@ class RaceBoard:
         return self.snapshot.results_to_go if self.snapshot else None
 
     @property
+    def units_to_go(self) -> str:
+        """ "7 counties to go", in the race's own word for its units."""
+        count = self.results_to_go or 0
+        return f"{count:,} {plural(self.race.unit_label, count)} to go"
+
+    @property
+    def place(self) -> str:
+        """Where a state's race is decided, for its winner's banner ("wins Pennsylvania");
+        empty for a national race or one with no state."""
+        if self.race.level != "state" or not self.race.state_postal:
+            return ""
+        return state_name(self.race.state_postal)
+
+    @property
     def states_called(self) -> int:
         return sum(1 for row in self.states or [] if row.called)
 
@@ -55,6 +69,18 @@ class RaceBoard:
     @property
     def has_electoral_votes(self) -> bool:
         return any(line.electoral_votes is not None for line in self.lines)
+
+
+def plural(word: str, count: int) -> str:
+    """An English noun for ``count`` of it: county, counties; precinct, precincts; box,
+    boxes. A word typed with its plural already ("results") is left as it is."""
+    if count == 1 or not word or word.endswith("s"):
+        return word
+    if word[-1] == "y" and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("x", "ch", "sh", "z")):
+        return word + "es"
+    return word + "s"
 
 
 def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceBoard]:

@@ -232,6 +232,7 @@ def snapshot_record(
     units_reporting: int | None = None,
     units_total: int | None = None,
     units: list[UnitCount] | None = None,
+    expected_vote: Decimal | None = None,
     by: User | None = None,
 ) -> tuple[ResultSnapshot, bool]:
     """Validate and store a snapshot; return it and whether it is new.
@@ -283,6 +284,8 @@ def snapshot_record(
         raise ValidationError(
             f"{units_reporting} units reporting is more than the {units_total} in the race."
         )
+    if expected_vote is not None and not Decimal(0) <= expected_vote <= Decimal(100):
+        raise ValidationError(f"{expected_vote}% of the expected vote: a share is 0 to 100%.")
     unit_rows = [_clean_unit(unit, candidates) for unit in units or []]
     electoral = sum(c.electoral_votes or 0 for c in counts)
     for count in counts:
@@ -317,6 +320,7 @@ def snapshot_record(
         source_seq=source_seq,
         units_reporting=units_reporting,
         units_total=units_total,
+        expected_vote=expected_vote,
         total_votes=total_votes,
         recorded_by=by,
     )

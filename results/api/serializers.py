@@ -54,6 +54,13 @@ class SnapshotSerializer(serializers.Serializer[dict[str, Any]]):
     units_reporting = serializers.IntegerField(allow_null=True)
     units_total = serializers.IntegerField(allow_null=True)
     results_to_go = serializers.IntegerField(allow_null=True)
+    expected_vote = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Share of the expected vote counted, per cent (AP's EEVP), where the feed "
+        "gives it; null otherwise.",
+    )
     total_votes = serializers.IntegerField(help_text="All votes counted: the base of shares.")
     recorded_at = serializers.DateTimeField()
     results = CandidateResultSerializer(many=True)

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from results.services import UnitCount, rollups_deferred
 
 from . import ap_fields as f
 from .ap_fields import RacePlan
-from .checks import Refused, aware_time, field, ident, items, join, mapping, text
+from .checks import Refused, aware_time, field, ident, items, join, mapping, shown, text, whole
 from .report import ImportReport
 from .store import record_race_plan, skip_stored
 
@@ -47,7 +48,7 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
     Races flagged ``"test": true`` (AP's test mode sends made-up numbers) are skipped
     with a warning unless ``allow_test``: they must never reach a live page by accident.
     """
-    report = ImportReport(format="AP Elections API v2")
+    report = ImportReport(format=f"AP Elections API v{api_version(doc)}")
     try:
         races = races_of(doc)
         election_date = election_date_of(doc)
@@ -80,6 +81,30 @@ def import_ap(doc: Any, *, by: User | None = None, allow_test: bool = False) -> 
             record_race_plan(plan, by=by, report=report)
     report.errors += problems
     return report
+
+
+V3_MARKS = ("eevp", "reportingunitLevel", "raceCallStatus", "tabulationStatus")
+
+
+def api_version(doc: Any) -> int:
+    """3 for AP's current API, 2 for the old one, by shape: v3 says ``apiVersion`` (3.x)
+    and adds the expected vote (``eevp``), numbered unit levels, call and tabulation
+    statuses, and reports counties at level ``FIPSCode``; v2 has none of them."""
+    if not isinstance(doc, Mapping):
+        return 2
+    if str(doc.get("apiVersion", "")).startswith("3"):
+        return 3
+    for race in doc.get("races") or []:
+        if not isinstance(race, Mapping):
+            continue
+        units = race.get("reportingUnits") or []
+        first = units[0] if isinstance(units, list) and units else {}
+        if any(key in race for key in V3_MARKS) or (
+            isinstance(first, Mapping)
+            and (any(key in first for key in V3_MARKS) or first.get("level") == "FIPSCode")
+        ):
+            return 3
+    return 2
 
 
 def races_of(doc: Any) -> list[Any]:
@@ -127,6 +152,40 @@ def race_label(index: int, raw: Any) -> str:
 
 
 KNOWN_LEVELS = ("national", "state", "district", "subunit")
+# v3 names counties "FIPSCode" when asked for them by FIPS code; the rest as v2 does.
+LEVEL_NAMES = {"fipscode": "subunit", "county": "subunit"}
+
+
+def unit_level(unit: Mapping[str, Any], path: str) -> str:
+    """The unit's level as v2 spells it. v3 may give only ``reportingunitLevel`` (1 the
+    state, or the nation for ``US``; 2 and below its counties, towns or districts)."""
+    if unit.get("level") is None and unit.get("reportingunitLevel") is not None:
+        number = whole(unit["reportingunitLevel"], join(path, "reportingunitLevel"), maximum=9)
+        if number <= 1:
+            return "national" if unit.get("statePostal") == "US" else "state"
+        return "subunit"
+    level = text(field(unit, "level", path), join(path, "level"), max_length=20)
+    return LEVEL_NAMES.get(level.lower(), level)
+
+
+def expected_vote(race: Mapping[str, Any], top: Mapping[str, Any], label: str,
+                  warnings: list[str]) -> Decimal | None:  # fmt: skip
+    """AP's estimated expected vote counted (``eevp``, per cent, v3), on the race or its
+    top unit; a value that is not a share is left out with a warning."""
+    where, raw = (label, race["eevp"]) if race.get("eevp") is not None else (
+        "the top unit", top.get("eevp"))  # fmt: skip
+    if raw is None:
+        return None
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        share = Decimal(str(raw)).quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError):
+        share = None
+    if share is None or not Decimal(0) <= share <= Decimal(100):
+        warnings.append(f"{where} eevp: {shown(raw)} is not a share of 0 to 100; left out")
+        return None
+    return share
 
 
 def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> RacePlan:
@@ -140,11 +199,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
     units_path = f"{label} reportingUnits"
     raw_units = items(field(race, "reportingUnits", label), units_path)
     units = [mapping(u, join(units_path, i)) for i, u in enumerate(raw_units)]
-    levels = [
-        text(field(u, "level", join(units_path, i)), join(join(units_path, i), "level"),
-             max_length=20)
-        for i, u in enumerate(units)
-    ]  # fmt: skip
+    levels = [unit_level(u, join(units_path, i)) for i, u in enumerate(units)]
     warnings = [
         f'{join(units_path, i)}: level "{level}" is not one this importer knows '
         f"({', '.join(KNOWN_LEVELS)}); the unit is left out"
@@ -165,6 +220,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
     postal = text(field(top, "statePostal", top_path), join(top_path, "statePostal"), max_length=10)
     reporting, total = f.precincts(top, top_path)
     candidates = f.candidates(top, top_path, warnings=warnings)
+    eevp = expected_vote(race, top, label, warnings)
     seats = f.seats(race, label)
     f.check_winners(top_path, candidates, seats)
     known = {c.source_id for c in candidates}
@@ -210,6 +266,7 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
         units=tuple(breakdown.values()),
         warnings=tuple(warnings),
         seats=seats,
+        expected_vote=eevp,
     )
 
 

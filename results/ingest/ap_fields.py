@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from results.models import MAX_ELECTORAL_VOTES
@@ -298,6 +299,7 @@ class RacePlan:
     warnings: tuple[str, ...] = ()
     seats: int = 1  # AP numWinners: a race for several seats has several winners
     counted: bool = True  # False: uncontested with no units, nothing to record
+    expected_vote: Decimal | None = None  # AP's EEVP, per cent (v3)
 
     @property
     def winners(self) -> list[str]:

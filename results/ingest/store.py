@@ -142,6 +142,7 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
             units_reporting=plan.units_reporting,
             units_total=plan.units_total,
             units=list(plan.units),
+            expected_vote=plan.expected_vote,
             by=by,
         )
         _call(race, plan, snapshot, part)
