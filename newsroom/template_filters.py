@@ -39,10 +39,14 @@ STYLES = {"day": "j F", "year": "j F Y", "short": "j M"}
 @register.filter
 def when(value: datetime | None, style: str = "day") -> SafeString | str:
     """``<time>`` for a reader: the time in the display zone, the zone spelled out for
-    screen readers (``<abbr title="Greenwich Mean Time">GMT</abbr>``), then the date."""
+    screen readers (``<abbr title="Greenwich Mean Time">GMT</abbr>``), then the date.
+    ``dated``: the day, with its year when it is not this year's (results as of 2012 never
+    read as today's)."""
     if not isinstance(value, datetime):
         return ""
     local = timezone.localtime(value)
+    if style == "dated":
+        style = "day" if local.year == timezone.localtime().year else "year"
     abbreviation = date_format(local, "T")
     name = ZONE_NAMES.get(abbreviation, str(timezone.get_current_timezone()))
     return format_html(

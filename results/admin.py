@@ -161,9 +161,18 @@ class RaceAdmin(ActionsAdmin[Race], UniqueRaceAdmin[Race]):
         (
             "National count",
             {
-                "fields": ["level", "parent", "state_postal", "electoral_votes", "rollup_problem"],
+                "fields": [
+                    "level",
+                    "at_stake",
+                    "contests",
+                    "parent",
+                    "state_postal",
+                    "electoral_votes",
+                    "rollup_problem",
+                ],
                 "description": "A national race adds up the state races that name it: electoral "
-                "votes of confirmed calls, the popular vote, the states to call.",
+                "votes of confirmed calls, the popular vote, the states to call. Its office's "
+                "totals (538 at stake, 51 contests for the presidency) come first.",
             },
         ),
         (

@@ -40,6 +40,19 @@ STATES: dict[str, State] = {
 ROWS, COLUMNS = 8, 12
 
 
+class OfficeTotals(NamedTuple):
+    at_stake: int  # electoral votes in all
+    contests: int  # state contests
+
+
+# National offices whose totals are known before any state reports (a general election).
+NATIONAL_OFFICES = {"president": OfficeTotals(at_stake=538, contests=len(STATES))}
+
+
+def office_totals(office: str) -> OfficeTotals | None:
+    return NATIONAL_OFFICES.get(office.strip().lower())
+
+
 def state_name(postal: str) -> str:
     state = STATES.get(postal.upper())
     return state.name if state else ""

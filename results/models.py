@@ -58,6 +58,22 @@ class Race(models.Model):
         help_text="The national race this state contest counts towards (the presidency).",
     )
     state_postal = models.CharField(max_length=10, blank=True, help_text='e.g. "PA".')
+    # A national race's office totals, known before any state reports: the threshold and
+    # the states to call come from them, never from the states seen so far.
+    at_stake = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_ELECTORAL_VOTES)],
+        help_text="A national race: electoral votes at stake in all (538 for the US "
+        "presidency); a majority of them wins. Empty: the states' added up.",
+    )
+    contests = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="A national race: the state contests it expects (51: the states and DC). "
+        "Empty: the states imported so far.",
+    )
     electoral_votes = models.PositiveIntegerField(
         null=True,
         blank=True,

@@ -7,10 +7,12 @@ header, the API, the history and the live channel treat it like any other race:
 - electoral votes are counted only from states with a confirmed call: the state's
   ``electWon`` figures (Maine's and Nebraska's district votes included) or, if the state
   gives none, all of its electoral votes to the called candidate;
-- the total at stake is the sum of the states' (538) and the threshold a majority (270);
+- the total at stake is the office's (``Race.at_stake``: 538, known before any state
+  reports) or else the sum of the states', and the threshold a majority (270);
 - the popular vote and the total it is a share of are the sums of the states' latest
   snapshots; candidates are the same person across states by AP's ``polID`` (else name);
-- "states to call" is the number of state contests without a confirmed call.
+- "states to call" is the number of contests the race expects (``Race.contests``: 51)
+  or else has, less those with a confirmed call.
 
 This module adds up (``add_up``: the national race's figures, or None when nothing
 readers see changed); the results services record them, as an explicit step of every
@@ -129,7 +131,7 @@ def add_up(race_id: int) -> Totals | None:
         counts=counts,
         total_votes=max(total_votes, sum(c.popular_votes for c in counts)),
         units_reporting=called,
-        units_total=len(states),
+        units_total=national.units_total or len(states),
         units=[_as_national(u, members) for u in rows],
         winner=_decided(national, members, electoral),
     )
@@ -159,6 +161,10 @@ def _as_national(unit: UnitCount, members: dict[str, Candidate]) -> UnitCount:
 
 
 def _describe(national: Race, at_stake: int, contests: int) -> None:
+    """The threshold and the contests from the office's totals where the race has them
+    (270 of 538, 51 states), else from the states seen so far."""
+    at_stake = national.at_stake or at_stake
+    contests = max(national.contests or 0, contests)
     threshold = at_stake // 2 + 1 if at_stake else None
     wanted = {"threshold": threshold, "units_total": contests, "unit_label": "state"}
     if threshold:

@@ -64,7 +64,9 @@ class RaceBoard:
 
     @property
     def states_to_call(self) -> int:
-        return len(self.states or []) - self.states_called
+        """Out of every contest the race expects (51), not only the states reported."""
+        expected = max(self.race.contests or 0, len(self.states or []))
+        return expected - self.states_called
 
     @property
     def has_electoral_votes(self) -> bool:

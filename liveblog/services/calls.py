@@ -22,7 +22,7 @@ from django.utils.html import format_html
 
 from results.geography import state_name
 from results.models import Race, ResultSnapshot, WinnerCall
-from results.selectors import race_boards
+from results.selectors import plural, race_boards
 
 from ..models import Label, LiveBlog, Post
 from .posts import post_file_for_call
@@ -89,7 +89,7 @@ def call_words(call: WinnerCall, race: Race, national: RaceBoard | None) -> tupl
         if mine is not None:
             reporting = (
                 f" with {round(100 * (snapshot.units_reporting or 0) / snapshot.units_total)}% "
-                f"of {race.unit_label}s reporting"
+                f"of {plural(race.unit_label, 2)} reporting"
                 if snapshot.units_total
                 else ""
             )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
+from results.geography import office_totals
 from results.models import Candidate, CandidateResult, Race, ResultSnapshot
 from results.services import (
     CandidateCount,
@@ -191,10 +192,15 @@ def _race(plan: RacePlan, part: ImportReport) -> Race:
 def national_race_for(state: Race) -> Race:
     """The national race a state's electoral-college contest counts towards: one per
     office and election day, created the first time one of its states is imported."""
+    totals = office_totals(state.office) if state.race_type in ("", "General") else None
     national, _ = Race.objects.get_or_create(
         source_id=f"US-{slugify(state.office)}",
         election_date=state.election_date,
         defaults={
+            # The office's totals come first (270 of 538, 51 contests), never the sum of
+            # the states seen so far: AP sends one state at a time.
+            "at_stake": totals.at_stake if totals else None,
+            "contests": totals.contests if totals else None,
             "name": f"United States {state.office}"
             + (f" {state.election_date:%Y}" if state.election_date else ""),
             "slug": _free_slug(f"us {state.office} {state.election_date or ''}"),

@@ -65,8 +65,8 @@ def test_a_confirmed_state_call_is_filed_for_the_editors(
     reporting = round(100 * latest.units_reporting / latest.units_total)
     assert (f"Donald Trump has {trump.popular_votes:,} votes ({trump.share}%) with "
             f"{reporting}% of precincts reporting.") in post.body  # fmt: skip
-    assert ("That gives Donald Trump 19 electoral votes of the 26 needed to win; "
-            "2 states still to call.") in post.body  # fmt: skip
+    assert ("That gives Donald Trump 19 electoral votes of the 270 needed to win; "
+            "50 states still to call.") in post.body  # fmt: skip
     assert f'<a href="/results/{pa.slug}/" rel="noopener noreferrer">Full results for ' in post.body
     # Not public until an editor publishes it.
     assert post.title not in client.get(election.get_absolute_url()).content.decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -83,9 +84,9 @@ def test_the_national_race_adds_up_the_states(editor, second_editor):
     assert (race.name, race.level, race.threshold, race.units_total) == (
         "United States President 2024",
         "national",
-        30,
-        5,
-    )  # 59 at stake: 30 to win
+        270,
+        51,
+    )  # the office's totals, whichever states have reported: 538 at stake, 51 contests
     states = {r["reportingUnits"][0]["statePostal"]: r["reportingUnits"][0] for r in doc["races"]}
     votes = {name: sum(c["voteCount"] for s in states.values() for c in s["candidates"]
                        if f"{c.get('first', '')} {c['last']}".strip() == name)
@@ -99,7 +100,7 @@ def test_the_national_race_adds_up_the_states(editor, second_editor):
     shares = services.shares(snapshot)
     harris = race.candidates.get(name="Kamala Harris")
     assert str(shares[harris.pk]) == str(round(votes["Kamala Harris"] * 100 / total, 1))
-    assert snapshot.results_to_go == 5  # states to call
+    assert snapshot.results_to_go == 51  # states to call, of all the office's contests
     assert set(snapshot.units.values_list("source_id", flat=True)) == set(STATES)
 
     # Editors confirm Pennsylvania and Maine: their electoral votes count, districts too.
@@ -107,11 +108,22 @@ def test_the_national_race_adds_up_the_states(editor, second_editor):
     confirm("ME", editor, second_editor)
     assert figures(race)["Donald Trump"][1] == 19 + 1
     assert figures(race)["Kamala Harris"][1] == 3
-    assert ResultSnapshot.objects.latest_of(race.pk).results_to_go == 3
+    assert ResultSnapshot.objects.latest_of(race.pk).results_to_go == 49
 
     # Withdrawing Pennsylvania's call takes its 19 back off the national count.
     services.winner_withdraw(call=pa_call, by=editor, reason="Called too early")
     assert figures(race)["Donald Trump"][1] == 1
+    assert ResultSnapshot.objects.latest_of(race.pk).results_to_go == 50
+
+
+def test_a_national_race_without_office_totals_adds_up_the_states_seen(editor, second_editor):
+    """An office the project knows no totals for (or whose totals an editor cleared):
+    the threshold and the contests are the states' own, as they arrive."""
+    importing(document())
+    Race.objects.filter(level="national").update(at_stake=None, contests=None)
+    confirm("PA", editor, second_editor)  # any change adds the race up again
+    race = national()
+    assert (race.threshold, race.units_total) == (30, 5)  # 59 at stake: 30 to win
     assert ResultSnapshot.objects.latest_of(race.pk).results_to_go == 4
 
 
@@ -228,3 +240,20 @@ def test_a_roll_up_that_does_not_add_up_is_reported_and_the_states_stay(monkeypa
     ]
     assert report.snapshots_created == len(STATES)  # the states imported all the same
     assert not ResultSnapshot.objects.filter(race=national()).exists()
+
+
+def test_one_real_state_document_shows_the_offices_totals_not_the_states_seen(client):
+    """Alaska 2012 alone (AP sends states one document at a time): the presidency is
+    270 to win and all 51 contests are still to call, from the office's totals."""
+    doc = json.loads((Path(__file__).parent / "data" / "ap" / "20121106_ak_prez.json").read_text())
+    importing(doc)
+    national = Race.objects.get(level="national")
+    assert (national.at_stake, national.contests) == (538, 51)
+    assert (national.threshold, national.units_total) == (270, 51)
+    page = client.get(f"/results/{national.slug}/").content.decode()
+    assert "270 to win" in page
+    assert "51 states to call" in page  # AP's call for Alaska waits for an editor
+    assert "2 to win" not in page
+    assert "1 state to call" not in page
+    # Results of another year say their year (the document is stamped 24 June 2016).
+    assert "24 June 2016</time>" in page

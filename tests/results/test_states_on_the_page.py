@@ -90,12 +90,12 @@ def test_results_page_shows_the_states_open_and_the_live_page_collapsed(client, 
     assert '<details class="results-states" data-states open>' in page
     assert page.count("<tr data-state=") == 4
     assert "Not yet called" in page
-    assert "4 states to call" in page
+    assert "51 states to call" in page  # of all the presidency's contests
     assert 'src="/static/results/states.js"' in page
     live = client.get(blog.get_absolute_url()).content.decode()
     header = live[live.index('id="results"') : live.index('id="summary"')]
     assert '<details class="results-states" data-states>' in header  # collapsed
-    assert "States: 0 called, 4 to call" in header
+    assert "States: 0 called, 51 to call" in header
     rows = re.findall(r'<tr data-state="(\w+)"', header)
     assert rows == ["GA", "ME", "MI", "PA"]
 
@@ -110,4 +110,4 @@ def test_a_confirmed_state_call_reaches_open_pages_through_the_change_log(
     [event] = render_new(blog.pk, seq or 0)
     assert 'data-op="replace" data-target="results"' in event.html
     assert "Called for Donald Trump by AP at " in event.html
-    assert "States: 1 called, 3 to call" in event.html
+    assert "States: 1 called, 50 to call" in event.html
