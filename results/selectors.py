@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 
 from .charts import History, history
 from .geography import state_name
@@ -71,6 +72,19 @@ class RaceBoard:
     @property
     def has_electoral_votes(self) -> bool:
         return any(line.electoral_votes is not None for line in self.lines)
+
+
+def results_version(race: Race) -> str:
+    """What a results page shows of ``race`` changes exactly when this does: its latest
+    snapshot (a national race records one whenever its states' calls or counts change)
+    and its own calls (made, confirmed, withdrawn). Two queries; the page polls with it."""
+    snapshot = ResultSnapshot.objects.latest_of(race.pk)
+    calls = race.calls.aggregate(
+        n=Count("id"), called=Max("called_at"), confirmed=Max("confirmed_at"),
+        withdrawn=Max("withdrawn_at"),
+    )  # fmt: skip
+    seen = (snapshot.pk if snapshot else None, sorted(calls.items()))
+    return hashlib.sha1(repr(seen).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def plural(word: str, count: int) -> str:

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .models import Candidate, Race, ResultSnapshot
-from .selectors import race_boards, unit_page
+from .selectors import race_boards, results_version, unit_page
 
 UNITS_TEMPLATE = "results/_units.html"
 UNITS_CACHE_SECONDS = 6 * 3600  # memory only: a snapshot's units never change
@@ -40,9 +40,32 @@ def race_page(request: HttpRequest, slug: str) -> HttpResponse:
         "candidates": candidates,
         "units": units,
         "blogs": race.blogs.order_by("-coverage_start")[:3],  # the live pages covering it
+        "version": results_version(race),
+        "poll_seconds": settings.NEWSROOM_POLL_INTERVAL,
     }
     response = render(request, "results/race.html", context)
     patch_cache_control(response, public=True, max_age=10)
+    return response
+
+
+@require_GET
+def race_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """The results page keeping itself up to date (``static/results/live.js``): asked with
+    the version the page shows (``?v=``), 204 while it is current, else the header as the
+    page draws it (states table included) and its new version. Cacheable for a few
+    seconds, per version, like the live page's poll: a crowd of readers costs the origin
+    one answer per version and interval."""
+    race = get_object_or_404(Race, slug=slug)
+    version = results_version(race)
+    if request.GET.get("v", "")[:32] == version:
+        response = HttpResponse(status=204)
+    else:
+        [board] = race_boards([race.pk])
+        response = render(request, "results/_header.html",
+                          {"boards": [board], "board": board, "race_page": True,
+                           "hide_history": True})  # fmt: skip
+    response["X-Results-Version"] = version
+    patch_cache_control(response, public=True, max_age=settings.NEWSROOM_POLL_INTERVAL)
     return response
 
 

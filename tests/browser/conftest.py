@@ -175,11 +175,11 @@ class Reader:
         if frame == self.page.main_frame:
             self.navigations += 1
 
-    def open(self, url: str, *, wait_for_stream: bool = True) -> Any:
+    def open(self, url: str, *, wait_for_stream: bool = True, landmark: str = "#live") -> Any:
         response = self.page.goto(url)
         assert response is not None, url
         assert response.status == 200, f"{url}: {response.status}"
-        self.page.wait_for_selector("#live", state="attached")
+        self.page.wait_for_selector(landmark, state="attached")
         if wait_for_stream:
             wait_for_js(self.page, "window.__live && window.__live.opens > 0")
         self.mark()
@@ -233,7 +233,8 @@ def new_context(chromium: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def open_reader(new_context: Callable[..., Any]) -> Callable[..., Reader]:
-    """Open a live page in a fresh context: ``open_reader(server, query="?live=poll")``."""
+    """Open a live page in a fresh context: ``open_reader(server, query="?live=poll")``;
+    another reader's page with ``path`` (a results page)."""
 
     def open_(
         target: Server,
@@ -241,8 +242,12 @@ def open_reader(new_context: Callable[..., Any]) -> Callable[..., Reader]:
         *,
         slug: str = DEMO_SLUG,
         wait_for_stream: bool | None = None,
+        path: str | None = None,
     ) -> Reader:
         reader = Reader(new_context().new_page())
+        if path is not None:
+            reader.open(target.page(path), wait_for_stream=False, landmark="#results")
+            return reader
         if wait_for_stream is None:
             wait_for_stream = "live=" not in query
         reader.open(target.page(f"/live/{slug}/{query}"), wait_for_stream=wait_for_stream)

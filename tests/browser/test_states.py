@@ -42,7 +42,8 @@ def test_the_states_render_filter_and_update_live_when_a_state_is_called(
     expect(states.locator(".tile-map g.tile")).to_have_count(len(STATES))
     pa_tile = states.locator('.tile-map g[data-state="PA"]')
     expect(pa_tile).to_have_class(re.compile(r"\bis-leading\b"))
-    expect(states.locator("summary")).to_have_text("States: 0 called, 5 to call")
+    # Of the presidency's 51 contests, whichever states have reported so far.
+    expect(states.locator("summary")).to_have_text("States: 0 called, 51 to call")
 
     # Filter and sort with the script; the choice survives the live redraw below.
     states.get_by_role("button", name="Not called").click()
@@ -59,10 +60,29 @@ def test_the_states_render_filter_and_update_live_when_a_state_is_called(
     expect(row).to_contain_text("Called for Donald Trump by AP at ")
     expect(row).to_be_hidden()  # "Not called" is still chosen
     expect(states.locator("tbody tr:not([hidden])")).to_have_count(4)
-    expect(page.locator("#results .results-to-go")).to_have_text("4 states to call")
+    expect(page.locator("#results .results-to-go")).to_have_text("50 states to call")
     assert pa_tile.get_attribute("aria-label") == (
         "Pennsylvania, 19 electoral votes: called for Donald Trump"
     )
+    reader.assert_not_reloaded()
+    assert not reader.errors
+
+
+def test_the_results_page_follows_a_call_without_reload(server, newsroom, open_reader, election):
+    """The results page keeps itself current (a cacheable poll with the version it
+    shows): a state confirmed meanwhile reaches its header, table and map."""
+    reader = open_reader(server, path=f"/results/{election['national']}/")
+    page = reader.page
+    to_go = page.locator("#results .results-to-go")
+    before = int(to_go.inner_text().split()[0])
+    states = page.locator("#results details.results-states")
+    expect(states).to_have_attribute("open", "")
+    newsroom.confirm_state("MI")
+    expect(to_go).to_have_text(f"{before - 1} states to call", timeout=15_000)
+    row = page.locator('#results tbody tr[data-state="MI"]')
+    expect(row).to_contain_text("Called for Kamala Harris by AP at ")
+    tile = page.locator('#results .tile-map g[data-state="MI"]')
+    expect(tile).to_have_class(re.compile(r"\bis-called\b"))
     reader.assert_not_reloaded()
     assert not reader.errors
 

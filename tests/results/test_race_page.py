@@ -3,6 +3,7 @@ name, each page drawn once per snapshot and served from the cache after."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -79,3 +80,42 @@ def test_a_race_without_a_breakdown_shows_no_table(client, race):
     page = client.get(f"/results/{race.slug}/").content.decode()
 
     assert "units-heading" not in page
+
+
+def test_the_page_keeps_itself_current_through_a_cacheable_versioned_poll(
+    client, race, editor, second_editor
+):
+    page = client.get(f"/results/{race.slug}/").content.decode()
+    shown = re.search(r'data-results-live="([^"]+)" data-version="(\w+)"', page)
+    assert shown is not None
+    live, version = shown.groups()
+    assert live == f"/results/{race.slug}/live/"
+    assert 'src="/static/results/live.js"' in page
+
+    quiet = client.get(live, {"v": version})
+    assert quiet.status_code == 204  # current: nothing to send
+    assert quiet["X-Results-Version"] == version
+    assert "public" in quiet["Cache-Control"]
+    assert "max-age=" in quiet["Cache-Control"]
+
+    # New figures: a new version and the header as the page draws it.
+    services.snapshot_record(
+        race=race, as_of=T, source="AP", source_seq="2",
+        counts=[services.CandidateCount("Kamala Harris", 10),
+                services.CandidateCount("Donald Trump", 20)],
+    )  # fmt: skip
+    moved = client.get(live, {"v": version})
+    assert moved.status_code == 200
+    assert moved["X-Results-Version"] != version
+    assert 'id="results"' in moved.content.decode()
+    assert "20 votes" in moved.content.decode()
+    counted = moved["X-Results-Version"]
+
+    # A call made and confirmed moves it again (the banner), though no count changed.
+    trump = race.candidates.get(name="Donald Trump")
+    call = services.winner_call(race=race, candidate=trump, source="Newsroom", by=editor)
+    services.winner_confirm(call=call, by=second_editor)
+    called = client.get(live, {"v": counted})
+    assert called.status_code == 200
+    assert "TRUMP WINS" in called.content.decode()
+    assert client.get(live, {"v": called["X-Results-Version"]}).status_code == 204
