@@ -41,6 +41,11 @@ def can_edit_summary(user: User) -> bool:
     return _has(user, "liveblog.edit_summary")
 
 
+def can_change_blog(user: User) -> bool:
+    """Editors set a blog up: its coverage, its races."""
+    return _has(user, "liveblog.change_liveblog")
+
+
 def is_own(user: User, post: Post) -> bool:
     return post.author_id is not None and post.author_id == getattr(user, "pk", None)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 
 from .charts import History, history
@@ -72,6 +73,24 @@ class RaceBoard:
     @property
     def has_electoral_votes(self) -> bool:
         return any(line.electoral_votes is not None for line in self.lines)
+
+
+MAX_WIRE_RACES = 300
+
+
+def wire_races(limit: int = MAX_WIRE_RACES) -> list[Race]:
+    """The races of the latest election day the wire has brought, to set a blog up with:
+    national races first (each with ``state_count``, its state contests), then the
+    races that count towards none, by name. Candidates and colours came with the feed."""
+    day = (Race.objects.exclude(source_id="").exclude(election_date=None)
+           .order_by("-election_date").values_list("election_date", flat=True).first())  # fmt: skip
+    races = Race.objects.exclude(source_id="").filter(parent=None)
+    races = races.filter(election_date=day) if day else races
+    return list(
+        races.annotate(state_count=Count("states")).order_by(
+            models.Case(models.When(level="national", then=0), default=1), "name"
+        )[:limit]
+    )
 
 
 def results_version(race: Race) -> str:

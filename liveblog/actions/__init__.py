@@ -26,7 +26,7 @@ from newsroom.actions import REFUSALS, message, refusal_status
 from .. import permissions as perms
 from .. import services
 from ..models import LiveBlog, Post
-from ..services.blogs import check_edit_summary
+from ..services.blogs import check_edit_summary, check_show_races
 from ..services.posts import check_delete, check_edit
 from ..services.workflow import (
     check_mark_key_event,
@@ -167,6 +167,9 @@ BLOGS: base.Registry[base.Action[LiveBlog]] = base.Registry(LiveBlog, [
                 check_edit_summary, services.summary_update,
                 lambda d: {"points": d["points"].splitlines(),
                            "started_from": d.get("started_from")}, subject_arg="blog"),
+    base.Action("show_races", "Show on the live page", "races shown", perms.can_change_blog,
+                check_show_races, services.blog_show_races,
+                lambda d: {"races": list(d["races"])}, subject_arg="blog"),
 ])  # fmt: skip
 REGISTRY: dict[str, Action] = POSTS.actions
 BUTTONS: dict[str, Action] = {a.name: a for a in ACTIONS if a.button}

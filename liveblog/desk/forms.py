@@ -7,7 +7,10 @@ import json
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
+
+from results.models import Race
 
 from ..actions.forms import PublishAtField
 from ..admin.forms import BodyEditor
@@ -99,3 +102,39 @@ class SummaryForm(forms.Form):
                 "Reload the desk: the key points it started from are unreadable."
             )
         return points
+
+
+class ShowRacesForm(forms.Form):
+    """Races to show on the blog: ticked from the wire's list, or typed as AP race ids."""
+
+    races = forms.ModelMultipleChoiceField(Race.objects.all(), required=False,
+                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    ids = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Or type AP race ids",
+        help_text='As the feed names them, state and race: "PA-41633", "US-president".',
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None
+        chosen = list(cleaned.get("races") or [])
+        typed = [word for word in cleaned.get("ids", "").replace(",", " ").split() if word]
+        missing = []
+        for source_id in typed[:60]:
+            race = (Race.objects.filter(source_id__iexact=source_id)
+                    .order_by(models.F("election_date").desc(nulls_last=True)).first())  # fmt: skip
+            if race is None:
+                missing.append(source_id)
+            elif race not in chosen:
+                chosen.append(race)
+        if missing:
+            raise forms.ValidationError(
+                f"Not in any imported document yet: {', '.join(missing)}. Import it (or wait "
+                "for the poller), then choose it here."
+            )
+        if not chosen:
+            raise forms.ValidationError("Tick a race, or type its AP race id.")
+        cleaned["races"] = chosen
+        return cleaned

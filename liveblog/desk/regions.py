@@ -146,7 +146,8 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
             if results_actions.CALLS[name].form is not None
         ]
     return {"boards": boards, "calls": calls,
-            "waiting_calls": sum(1 for call in calls if call.confirmed_at is None)}  # fmt: skip
+            "waiting_calls": sum(1 for call in calls if call.confirmed_at is None),
+            "may_show_races": actions.BLOGS.may("show_races", user, blog)}  # fmt: skip
 
 
 def presence(blog: LiveBlog, user: User) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -38,7 +38,7 @@ from newsroom.web.errors import InvalidCursor
 from newsroom.web.pagination import parse_cursor
 from results import actions as results_actions
 from results.models import WinnerCall
-from results.selectors import reviewed_races
+from results.selectors import reviewed_races, wire_races
 
 from .. import actions, services
 from ..actions.forms import messages, next_round_minute
@@ -48,7 +48,7 @@ from ..models import LiveBlog, Post, PostContributor
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
 from .compose import Filing, Outcome, byline_rows
-from .forms import ComposeForm, SummaryForm
+from .forms import ComposeForm, ShowRacesForm, SummaryForm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -410,6 +410,32 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
                "message_ok": status == 200,
                "summary_draft": form.data.get("points", "") if status != 200 else None}  # fmt: skip
     return render(request, "desk/_regions.html", context, status=status)
+
+
+def races(request: HttpRequest, slug: str) -> HttpResponse:
+    """Set the blog's results up from the wire in one step: the races of the latest
+    election day the feed brought (national races first, each bringing its states' table
+    and map), ticked, or AP race ids typed; back to the desk once shown."""
+    user = _staff(request)
+    blog = _blog(slug)
+    show = actions.BLOGS["show_races"]
+    if (refused := show.refused(user, blog)) is not None:
+        raise PermissionDenied(actions.message(refused))
+    form = ShowRacesForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                show.run(blog, user, form.cleaned_data)
+            except actions.REFUSALS as error:
+                form.add_error(None, actions.message(error))
+            else:
+                return redirect("desk:desk", slug=blog.slug)
+        status = 400
+    shown = set(blog.races.values_list("pk", flat=True))
+    context = {"blog": blog, "form": form, "races": wire_races(), "shown": shown,
+               "title": f"Show races on “{blog.title}”"}  # fmt: skip
+    return render(request, "desk/races.html", context, status=status)
 
 
 # --- The staff channel ------------------------------------------------------------------

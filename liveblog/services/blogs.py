@@ -1,4 +1,4 @@
-"""Blog-level writes: the key-points summary and the blog's status."""
+"""Blog-level writes: the key-points summary, the races shown and the blog's status."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from ..models import Change, LiveBlog
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+    from results.models import Race
 
 MAX_POINTS = 12
 MAX_POINT_LENGTH = 400
@@ -53,6 +55,34 @@ def summary_update(
     blog.summary_updated_at = timezone.now()
     blog.save(update_fields=["summary", "summary_updated_at", "updated_at"])
     record_change(blog_id=blog.pk, kind=Change.Kind.SUMMARY, payload={"points": cleaned}, by=by)
+    return blog
+
+
+MAX_RACES_AT_ONCE = 60  # a state's whole ballot, or a national race and more
+
+
+def check_show_races(user: User | AnonymousUser, blog: LiveBlog) -> None:
+    perms.require(perms.can_change_blog(user), "Only editors can choose the blog's races.")
+
+
+@transaction.atomic
+def blog_show_races(*, blog: LiveBlog, by: User | AnonymousUser, races: list[Race]) -> LiveBlog:
+    """Show ``races`` in the blog's results header, in one step (a national race brings
+    its states' table and map); open pages redraw their header through the change log.
+    Races already shown are left as they are."""
+    check_show_races(by, blog)
+    if not races:
+        raise ValidationError("Choose at least one race to show.")
+    if len(races) > MAX_RACES_AT_ONCE:
+        raise ValidationError(f"Choose at most {MAX_RACES_AT_ONCE} races at a time.")
+    blog = LiveBlog.objects.select_for_update().get(pk=blog.pk)
+    shown = set(blog.races.values_list("pk", flat=True))
+    new = [race for race in races if race.pk not in shown]
+    if not new:
+        return blog
+    blog.races.add(*new)
+    record_change(blog_id=blog.pk, kind=Change.Kind.RESULTS,
+                  payload={"races": [race.pk for race in new]}, by=by)  # fmt: skip
     return blog
 
 

@@ -47,6 +47,7 @@ class Driver:
             "draft": self.draft,
             "restore_call": self.restore_call,
             "presidential": self.presidential,
+            "wire": self.wire,
             "confirm_state": self.confirm_state,
             "edit": self.edit,
             "retract": self.retract,
@@ -150,6 +151,24 @@ class Driver:
 
         LiveBlog.objects.get(slug=slug).races.add(national)
         return {"blog": blog, "national": national.slug}
+
+    def wire(self, states: list[str], election_date: str) -> dict[str, Any]:
+        """A presidential document of ``states`` comes from the wire, shown on no blog."""
+        import json
+
+        from django.utils import timezone
+
+        from benchmarks.synthetic import presidential_document
+        from results.ingest import import_document
+        from results.models import Race
+
+        at = timezone.now() - timedelta(minutes=5)
+        doc = presidential_document(states, at=at, reporting=0.8, counties=2,
+                                    election_date=election_date)  # fmt: skip
+        report = import_document(json.dumps(doc).encode())
+        assert report.ok, report.errors
+        national = Race.objects.get(level="national", election_date=election_date)
+        return {"national": national.slug, "name": national.name}
 
     def confirm_state(self, postal: str) -> dict[str, Any]:
         """The second demo editor confirms AP's pending call of a state."""

@@ -412,6 +412,9 @@ class Newsroom:
     def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:
         return self.call("presidential", slug=slug, states=states, calls=calls, timeout=60)
 
+    def wire(self, states: list[str], election_date: str) -> dict[str, Any]:
+        return self.call("wire", states=states, election_date=election_date)
+
     def confirm_state(self, postal: str) -> dict[str, Any]:
         return self.call("confirm_state", postal=postal)
 
