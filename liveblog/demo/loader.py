@@ -23,8 +23,15 @@ from django.db import transaction
 from newsroom.images import clean_image
 from newsroom.staff.models import Reporter
 from newsroom.staff.roles import EDITOR, REPORTER
+from results.geography import office_totals, state_name
 from results.models import Candidate, Race, WinnerCall
-from results.services import CandidateCount, snapshot_record, total_for_shares
+from results.services import (
+    CandidateCount,
+    add_up_national,
+    rollups_deferred,
+    snapshot_record,
+    total_for_shares,
+)
 
 from ..changes import record_change
 from ..html import paragraphs_to_html
@@ -33,6 +40,7 @@ from ..renditions import queue_renditions
 from .pictures import headshot, photo_placeholder
 
 CONTENT = Path(__file__).with_name("content.json")
+STATES = Path(__file__).with_name("states.json")  # the national race's state contests
 PLACEHOLDER_VIDEO = Path(__file__).with_name("media") / "placeholder.webm"
 DEMO_USERS = [
     ("editor", EDITOR, "Demo Editor", "Live page editor"),
@@ -159,6 +167,11 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
             "threshold": race_data["threshold"],
             "threshold_unit": race_data["threshold_unit"],
             "units_total": RACE_UNITS,
+            # A national race made of its state contests (states.json): the states table
+            # and the tile map show on the demo's header and results page.
+            "level": "national",
+            "at_stake": totals.at_stake if (totals := office_totals("President")) else None,
+            "contests": totals.contests if totals else None,
         },
     )
     blog.races.add(race)
@@ -176,7 +189,10 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
         if not candidate.photo:
             photo = clean_image(headshot(c["colour"]), name="headshot.jpg")
             candidate.photo.save(cast(str, photo.content.name), photo.content)
-    for snap in data["snapshots"]:
+    # The earlier captures are the national race's own snapshots; the last one's figures
+    # are its states' sum (_load_states), recorded by the roll-up as the race's latest.
+    *earlier, final = data["snapshots"]
+    for snap in earlier:
         counts = snap["candidates"]
         to_go = snap["results_to_go"]
         snapshot_record(
@@ -188,16 +204,12 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
                 CandidateCount(name, v["popular_votes"], v["electoral_votes"])
                 for name, v in counts.items()
             ],
-            # The captures show shares of all votes, third parties included, but not
-            # that total: take the total that reproduces every share shown.
-            total_votes=total_for_shares(
-                [(v["popular_votes"], Decimal(v["share_shown"])) for v in counts.values()]
-            ),
+            total_votes=shares_total(counts),
             units_reporting=None if to_go is None else RACE_UNITS - to_go,
         )
     winner = race.candidates.get(name=data["winner"])
+    final_as_of = datetime.fromisoformat(final["as_of"])
     if not race.calls.standing().exists():
-        final_as_of = datetime.fromisoformat(data["snapshots"][-1]["as_of"])
         # Imported from the capture, not made in this newsroom: no editor's name on it.
         WinnerCall.objects.create(
             race=race,
@@ -208,3 +220,76 @@ def _load_results(blog: LiveBlog, data: dict[str, Any]) -> None:
             confirmed_at=final_as_of,
         )
         record_change(blog_id=blog.pk, kind=Change.Kind.RESULTS, payload={"race": race.pk})
+    # After the capture's call: the states add up to it, and no second call is proposed.
+    _load_states(race, final["candidates"], final_as_of, shares_total(final["candidates"]))
+
+
+def shares_total(counts: dict[str, Any]) -> int:
+    """The captures show shares of all votes, third parties included, but not that
+    total: the total that reproduces every share shown."""
+    return total_for_shares(
+        [(v["popular_votes"], Decimal(v["share_shown"])) for v in counts.values()]
+    )
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """``total`` shared in proportion to ``weights``, in whole numbers that add up to it
+    exactly (largest remainders)."""
+    whole = sum(weights)
+    shares = [total * weight // whole for weight in weights]
+    ranked = sorted(range(len(weights)), key=lambda i: total * weights[i] % whole, reverse=True)
+    for i in ranked[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _load_states(national: Race, final: dict[str, Any], at: datetime, total: int) -> None:
+    """The national race's 51 state contests (``states.json``): each state's count from
+    the public 2024 dataset, scaled so that the states add up to exactly the capture's
+    final figures (votes per candidate and all votes), AP's call confirmed, Maine's and
+    Nebraska's electoral votes split as they were; then the national race adds them up
+    (the same figures the capture shows, now with its states table and map)."""
+    rows = json.loads(STATES.read_text(encoding="utf-8"))["states"]
+    names = list(final)
+    totals = apportion(total, [row["total_votes"] for row in rows])
+    votes = {name: apportion(final[name]["popular_votes"], [row[name] for row in rows])
+             for name in names}  # fmt: skip
+    people = {c.name: c for c in national.candidates.all()}
+    with rollups_deferred():  # one roll-up once every state is in, not one a state
+        for i, row in enumerate(rows):
+            _load_state(national, row, people,
+                        {name: votes[name][i] for name in names}, totals[i], at)  # fmt: skip
+        add_up_national(national.pk)  # also when the states were there already
+
+
+def _load_state(national: Race, row: dict[str, Any], people: dict[str, Candidate],
+                votes: dict[str, int], total: int, at: datetime) -> None:  # fmt: skip
+    """One state contest: its race, candidates (the national race's), count and call."""
+    postal = row["postal"]
+    state, _ = Race.objects.update_or_create(
+        slug=f"us-president-2024-{postal.lower()}",
+        defaults={
+            "name": f"{state_name(postal)} President", "office": national.office,
+            "level": "state", "parent": national, "state_postal": postal,
+            "electoral_votes": row["electoral_votes"], "race_type": "General",
+            "units_total": None, "unit_label": "result",
+        },
+    )  # fmt: skip
+    for name, model in people.items():
+        Candidate.objects.update_or_create(
+            race=state, name=name,
+            defaults={"party": model.party, "party_short": model.party_short,
+                      "colour": model.colour, "ballot_order": model.ballot_order},
+        )  # fmt: skip
+    split = row.get("electoral_votes_won") or {}
+    snapshot_record(
+        race=state, as_of=at, source=SOURCE, source_seq=f"{SOURCE}: {postal}",
+        counts=[CandidateCount(name, count, split.get(name) if split else None)
+                for name, count in votes.items()],
+        total_votes=total,
+    )  # fmt: skip
+    if not state.calls.standing().exists():
+        WinnerCall.objects.create(
+            race=state, candidate=state.candidates.get(name=row["called_for"]),
+            source=SOURCE, called_by=None, called_at=at, confirmed_at=at,
+        )  # fmt: skip

@@ -109,6 +109,9 @@ def timeline(blog: LiveBlog, user: User, *, before: Cursor | None = None) -> dic
             "older_page": before is not None}  # fmt: skip
 
 
+DESK_SHOWN_CALLS = 5  # calls readers see, listed on the desk (the latest)
+
+
 def results(blog: LiveBlog, user: User) -> dict[str, Any]:
     """The results header as readers see it, and what this editor may do about it, as
     the results' registry says: record or call each race (the admin's pages, which come
@@ -121,8 +124,13 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
     def link(url_name: str, pk: int) -> str:
         return reverse(f"admin:{url_name}", args=[pk]) + back
 
-    calls = calls_to_review(reviewed_races(race_ids))
-    called = {call.race_id for call in calls}
+    every = calls_to_review(reviewed_races(race_ids))
+    called = {call.race_id for call in every}
+    # Every call waiting for a second editor; of those readers see, the latest few (a
+    # national race's 51 states would bury the timeline), the rest in the admin's list.
+    shown = sorted((c for c in every if c.confirmed_at), key=lambda c: c.confirmed_at,
+                   reverse=True)  # fmt: skip
+    calls = [c for c in every if not c.confirmed_at] + shown[:DESK_SHOWN_CALLS]
     for board in boards:
         board.race.has_standing_call = board.race.pk in called  # type: ignore[attr-defined]
         board.race.desk_actions = [  # type: ignore[attr-defined]
@@ -147,6 +155,8 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
         ]
     return {"boards": boards, "calls": calls,
             "waiting_calls": sum(1 for call in calls if call.confirmed_at is None),
+            "more_calls": max(0, len(shown) - DESK_SHOWN_CALLS),
+            "all_calls_url": reverse("admin:results_winnercall_changelist"),
             "may_show_races": actions.BLOGS.may("show_races", user, blog)}  # fmt: skip
 
 

@@ -10,9 +10,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from PIL import Image
 
-from liveblog.demo.loader import load_content, load_demo
+from liveblog.demo.loader import SOURCE, load_content, load_demo
 from liveblog.models import Change, LiveBlog, Post, PostImage, PostVideo
 from results.models import Race, ResultSnapshot
+from results.rollup import SOURCE as ROLLUP
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,9 @@ def test_videos_with_media_captions(demo):
 def test_both_result_captures(demo):
     race = demo.races.get()
     assert (race.threshold, race.threshold_unit) == (270, "electoral votes")
+    # The earlier capture is the race's own; the final figures are its 51 states' sum.
     early, final = race.snapshots.order_by("as_of")
+    assert (early.source, final.source) == (SOURCE, ROLLUP)
 
     def figures(snapshot: ResultSnapshot):
         return {
@@ -140,6 +143,33 @@ def test_both_result_captures(demo):
     call = race.calls.get()
     assert call.candidate.name == "Donald Trump"
     assert call.is_confirmed
+    assert ResultSnapshot.objects.latest_of(race.pk) == final
+    assert (final.units_reporting, final.units_total) == (51, 51)
+
+
+def test_the_demo_race_is_made_of_its_states(demo):
+    race = demo.races.get()
+    assert race.level == "national"
+    states = race.states.all()
+    assert states.count() == 51
+    called = {s.state_postal: s.calls.get().candidate.name for s in states}
+    assert sum(1 for name in called.values() if name == "Donald Trump") == 31
+    assert (called["PA"], called["CA"]) == ("Donald Trump", "Kamala Harris")
+    maine = ResultSnapshot.objects.latest_of(states.get(state_postal="ME").pk)
+    assert {r.candidate.name: r.electoral_votes for r in maine.results.all()} == {
+        "Kamala Harris": 3,
+        "Donald Trump": 1,
+    }
+    assert all(s.calls.get().is_confirmed for s in states)
+    assert not race.calls.filter(confirmed_at=None).exists()  # no second call proposed
+
+
+def test_loading_the_demo_again_changes_nothing(demo):
+    race = demo.races.get()
+    snapshots = ResultSnapshot.objects.count()
+    load_demo()
+    assert ResultSnapshot.objects.count() == snapshots
+    assert race.states.count() == 51
 
 
 def test_summary_and_live_status(demo):

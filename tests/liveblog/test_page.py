@@ -73,7 +73,7 @@ def test_reference_page_shows_times_bylines_captions_credits_and_label(demo_page
 def test_reference_page_shows_the_final_results_header(demo_page):
     header = demo_page[demo_page.index('id="results"') : demo_page.index('id="summary"')]
     for text in ("TRUMP WINS", "270 to win", "226", "312", "74,332,538 votes (48.3%)",
-                 "76,869,569 votes (49.9%)", "0 results to go"):  # fmt: skip
+                 "76,869,569 votes (49.9%)", "0 states to call"):  # fmt: skip
         assert text in header
 
 

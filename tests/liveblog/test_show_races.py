@@ -68,3 +68,14 @@ def test_reporters_cannot_choose_the_races(reporter_client, blog, wire):
     assert reporter_client.get(url(blog)).status_code == 403
     assert reporter_client.post(url(blog), {"races": [wire.pk]}).status_code == 403
     assert not blog.races.exists()
+
+
+def test_the_desk_lists_waiting_calls_and_only_the_latest_shown(editor_client):
+    """The demo's national race and its 51 states: 52 calls readers see. The desk lists
+    the latest 5 and links to the rest, so the timeline stays a few Tabs away."""
+    from liveblog.demo.loader import load_demo
+
+    blog = load_demo().blog
+    page = editor_client.get(f"/admin/desk/{blog.slug}/").content.decode()
+    assert page.count('class="desk-call"') == 5
+    assert "47 earlier calls shown on the pages: all winner calls" in page

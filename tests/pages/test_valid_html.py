@@ -64,12 +64,13 @@ def pages(client: Client) -> dict[str, str]:
     )  # fmt: skip
     post = Post.objects.filter(blog=demo).published().newest_first().first()
     assert post is not None
-    demo_race = Race.objects.get()
+    demo_race = Race.objects.get(slug="us-president-2024")  # with its 51 state contests
+    state_race = Race.objects.get(slug="us-president-2024-pa")
     # A national race of per-state documents, with its states table and tile map.
     doc = presidential_document(["PA", "GA", "ME"], at=timezone.now() - timedelta(hours=1),
                                 counties=2, calls={"PA": 1})  # fmt: skip
     assert import_document(json.dumps(doc).encode()).ok
-    national = Race.objects.get(level="national")
+    national = Race.objects.get(level="national", election_date__isnull=False)
     election = factories.LiveBlogFactory(slug="election", status=LiveBlog.Status.LIVE)
     election.races.add(national)
     urls = {
@@ -79,6 +80,7 @@ def pages(client: Client) -> dict[str, str]:
         "older posts page": f"/live/{demo.slug}/?before={older}",
         "permalink": post.get_absolute_url(),
         "results page": f"/results/{demo_race.slug}/",
+        "state results page": f"/results/{state_race.slug}/",
         "national results page": f"/results/{national.slug}/",
         "live page with states": "/live/election/",
         "ended blog": "/live/over/",
@@ -106,7 +108,7 @@ def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings) ->
         written.append(path)
 
     assert validate(vnu, written) == []
-    assert len(written) == 11
+    assert len(written) == 12
 
 
 def validate(vnu: Path, written: list[Path]) -> list[str]:

@@ -49,8 +49,10 @@ def test_charts_are_accessible_svg(demo_race):
 
 def test_race_page_shows_charts_table_and_header(client, demo_race):
     html = client.get("/results/us-president-2024/").content.decode()
-    # Each chart once, in the history section (the header's copy had the same ids).
-    assert html.count("<svg") == 2
+    # Each chart once, in the history section (the header's copy had the same ids), and
+    # the states' tile map (the demo's race is made of its 51 state contests).
+    assert html.count("<svg") == 3
+    assert html.count('class="tile-map"') == 1
     assert html.count('id="us-president-2024-votes-title"') == 1
     assert "67,951,111 (47.5%)" in html
     assert "74,332,538 (48.3%)" in html
@@ -87,7 +89,7 @@ def test_live_page_header_links_to_the_history(client, demo_race):
     header = html[html.index('id="results"') : html.index('id="summary"')]
     assert "Results over time" in header
     assert 'href="/results/us-president-2024/"' in header
-    assert header.count("<svg") == 2
+    assert header.count("<svg") == 3  # the two charts and the states' map
 
 
 def test_county_breakdown_table(client):
