@@ -152,8 +152,10 @@ class Driver:
         LiveBlog.objects.get(slug=slug).races.add(national)
         return {"blog": blog, "national": national.slug}
 
-    def wire(self, states: list[str], election_date: str) -> dict[str, Any]:
-        """A presidential document of ``states`` comes from the wire, shown on no blog."""
+    def wire(self, states: list[str], election_date: str, reporting: float = 0.8
+             ) -> dict[str, Any]:  # fmt: skip
+        """A presidential document of ``states`` comes from the wire (``reporting``: the
+        share counted), shown on no blog unless a blog chose it."""
         import json
 
         from django.utils import timezone
@@ -163,7 +165,7 @@ class Driver:
         from results.models import Race
 
         at = timezone.now() - timedelta(minutes=5)
-        doc = presidential_document(states, at=at, reporting=0.8, counties=2,
+        doc = presidential_document(states, at=at, reporting=reporting, counties=2,
                                     election_date=election_date)  # fmt: skip
         report = import_document(json.dumps(doc).encode())
         assert report.ok, report.errors

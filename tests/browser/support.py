@@ -412,8 +412,10 @@ class Newsroom:
     def presidential(self, slug: str, states: list[str], calls: dict[str, int]) -> dict[str, Any]:
         return self.call("presidential", slug=slug, states=states, calls=calls, timeout=60)
 
-    def wire(self, states: list[str], election_date: str) -> dict[str, Any]:
-        return self.call("wire", states=states, election_date=election_date)
+    def wire(self, states: list[str], election_date: str, reporting: float = 0.8
+             ) -> dict[str, Any]:  # fmt: skip
+        return self.call("wire", states=states, election_date=election_date,
+                         reporting=reporting)  # fmt: skip
 
     def confirm_state(self, postal: str) -> dict[str, Any]:
         return self.call("confirm_state", postal=postal)

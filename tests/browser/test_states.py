@@ -170,7 +170,7 @@ def test_a_call_waits_on_every_editor_s_desk_and_a_second_editor_confirms_it_in_
     reader.assert_not_reloaded()
 
 
-def test_an_editor_sets_up_a_national_race_from_the_wire_in_three_steps(
+def test_an_editor_sets_up_a_national_race_from_the_wire_in_three_steps_and_imports_move_it(
     server, newsroom, open_desk, open_reader
 ):
     """From the blog's desk: Add races from the wire, tick the national race, Show on the
@@ -194,3 +194,17 @@ def test_an_editor_sets_up_a_national_race_from_the_wire_in_three_steps(
     expect(states.locator("tbody tr")).to_have_count(3)
     expect(states.locator(".tile-map g.tile")).to_have_count(3)
     expect(reader.page.locator("#results .results-threshold")).to_have_text("270 to win")
+
+    # The next document from the wire moves the live page's header and the race's results
+    # page, both open, without a reload.
+    results = open_reader(server, path=f"/results/{wired['national']}/")
+    on_live = reader.page.locator("#results .results-pv").first
+    on_results = results.page.locator("#results .results-pv").first
+    before = on_live.inner_text()
+    assert on_results.inner_text() == before
+    newsroom.wire(["NV", "NC", "OH"], election_date="2028-11-07", reporting=1.0)
+    expect(on_live).not_to_have_text(before, timeout=LIVE_TIMEOUT_MS)
+    expect(on_results).not_to_have_text(before, timeout=15_000)
+    expect(on_results).to_have_text(on_live.inner_text())
+    reader.assert_not_reloaded()
+    results.assert_not_reloaded()
