@@ -14,6 +14,11 @@ from newsroom.media import upload_to
 # The electoral votes one contest can carry: far more than any college (the US has 538),
 # and small enough that a national race adding up thousands of them never overflows.
 MAX_ELECTORAL_VOTES = 10_000
+STATUSES_SHOWN = {
+    "too early to call": "Too early to call",
+    "too close to call": "Too close to call",
+    "vote certified": "Results certified",
+}
 
 
 class Race(models.Model):
@@ -188,6 +193,10 @@ class ResultSnapshot(models.Model):
         help_text="Share of the expected vote counted, per cent (AP's EEVP), where the feed "
         "gives it.",
     )
+    # AP v3's race call and tabulation statuses, as sent ("Too Early to Call", "Vote
+    # Certified"): readers are told the ones that speak to them (``status_shown``).
+    call_status = models.CharField(max_length=60, blank=True)
+    tabulation = models.CharField(max_length=60, blank=True)
     total_votes = models.PositiveBigIntegerField(
         help_text="All votes counted, other candidates included: the base of each share."
     )
@@ -232,6 +241,14 @@ class ResultSnapshot(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValidationError("Result snapshots are immutable: record a new one instead.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def status_shown(self) -> str:
+        """What the feed's statuses tell readers: too early or too close to call (until a
+        call is shown), or certified; the rest is kept, not shown."""
+        return STATUSES_SHOWN.get(self.call_status.lower(), "") or STATUSES_SHOWN.get(
+            self.tabulation.lower(), ""
+        )
 
     @property
     def results_to_go(self) -> int | None:

@@ -233,6 +233,8 @@ def snapshot_record(
     units_total: int | None = None,
     units: list[UnitCount] | None = None,
     expected_vote: Decimal | None = None,
+    call_status: str = "",
+    tabulation: str = "",
     by: User | None = None,
 ) -> tuple[ResultSnapshot, bool]:
     """Validate and store a snapshot; return it and whether it is new.
@@ -321,6 +323,8 @@ def snapshot_record(
         units_reporting=units_reporting,
         units_total=units_total,
         expected_vote=expected_vote,
+        call_status=call_status[:60],
+        tabulation=tabulation[:60],
         total_votes=total_votes,
         recorded_by=by,
     )

@@ -128,8 +128,8 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
     called = {call.race_id for call in every}
     # Every call waiting for a second editor; of those readers see, the latest few (a
     # national race's 51 states would bury the timeline), the rest in the admin's list.
-    shown = sorted((c for c in every if c.confirmed_at), key=lambda c: c.confirmed_at,
-                   reverse=True)  # fmt: skip
+    confirmed = [(c.confirmed_at, c) for c in every if c.confirmed_at is not None]
+    shown = [c for _, c in sorted(confirmed, key=lambda pair: pair[0], reverse=True)]
     calls = [c for c in every if not c.confirmed_at] + shown[:DESK_SHOWN_CALLS]
     for board in boards:
         board.race.has_standing_call = board.race.pk in called  # type: ignore[attr-defined]

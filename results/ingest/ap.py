@@ -168,6 +168,18 @@ def unit_level(unit: Mapping[str, Any], path: str) -> str:
     return LEVEL_NAMES.get(level.lower(), level)
 
 
+def status(race: Mapping[str, Any], key: str, label: str, warnings: list[str]) -> str:
+    """A v3 status (``raceCallStatus``, ``tabulationStatus``) as sent; one that is not a
+    short text is left out with a warning (the race imports)."""
+    raw = race.get(key)
+    if raw is None or raw == "":
+        return ""
+    if not isinstance(raw, str) or len(raw) > 60:
+        warnings.append(f"{label} {key}: {shown(raw)} is not a status AP sends; left out")
+        return ""
+    return raw
+
+
 def expected_vote(race: Mapping[str, Any], top: Mapping[str, Any], label: str,
                   warnings: list[str]) -> Decimal | None:  # fmt: skip
     """AP's estimated expected vote counted (``eevp``, per cent, v3), on the race or its
@@ -221,6 +233,8 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
     reporting, total = f.precincts(top, top_path)
     candidates = f.candidates(top, top_path, warnings=warnings)
     eevp = expected_vote(race, top, label, warnings)
+    call_status, tabulation = (status(race, key, label, warnings)
+                               for key in ("raceCallStatus", "tabulationStatus"))  # fmt: skip
     seats = f.seats(race, label)
     f.check_winners(top_path, candidates, seats)
     known = {c.source_id for c in candidates}
@@ -267,6 +281,8 @@ def parse_race(raw: Any, label: str, *, election_date: date | None = None) -> Ra
         warnings=tuple(warnings),
         seats=seats,
         expected_vote=eevp,
+        call_status=call_status,
+        tabulation=tabulation,
     )
 
 

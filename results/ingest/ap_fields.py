@@ -300,6 +300,8 @@ class RacePlan:
     seats: int = 1  # AP numWinners: a race for several seats has several winners
     counted: bool = True  # False: uncontested with no units, nothing to record
     expected_vote: Decimal | None = None  # AP's EEVP, per cent (v3)
+    call_status: str = ""  # AP's raceCallStatus (v3), as sent
+    tabulation: str = ""  # AP's tabulationStatus (v3), as sent
 
     @property
     def winners(self) -> list[str]:

@@ -144,6 +144,8 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
             units_total=plan.units_total,
             units=list(plan.units),
             expected_vote=plan.expected_vote,
+            call_status=plan.call_status,
+            tabulation=plan.tabulation,
             by=by,
         )
         _call(race, plan, snapshot, part)

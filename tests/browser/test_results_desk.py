@@ -30,7 +30,8 @@ def test_a_corrected_call_keeps_the_banner_until_a_second_editor_confirms(
         editor = editor_page(server)
         editor.goto(server.page(CALLS))
         row = editor.locator("#result_list tbody tr", has_text="Shown on pages").filter(
-            has_text="US presidential election 2024")  # not one of its states' calls
+            has_text="US presidential election 2024"
+        )  # not one of its states' calls
         row.get_by_role("link", name="Correct…").click()
         editor.get_by_label("Winner").select_option(label="Kamala Harris (DEM)")
         editor.get_by_label("What is corrected").fill("Browser test: the call was wrong")

@@ -49,6 +49,8 @@ def test_a_v3_document_is_read_as_v3_with_its_figures_calls_and_expected_vote(cl
             assert {by_id[k]: v for k, v in row.votes.items()} == {
                 c["candidateID"]: c["voteCount"] for c in county["candidates"]
             }
+        assert (snapshot.call_status, snapshot.tabulation) == (
+            race["raceCallStatus"], race["tabulationStatus"])  # fmt: skip
         winners = [c["candidateID"] for c in top["candidates"] if c.get("winner") == "X"]
         calls = list(stored.calls.filter(withdrawn_at__isnull=True))
         assert [c.candidate.source_id for c in calls] == winners
@@ -60,6 +62,20 @@ def test_a_v3_document_is_read_as_v3_with_its_figures_calls_and_expected_vote(cl
     page = client.get(f"/results/{house.slug}/").content.decode()
     assert "About 61% of the expected vote counted" in page
     assert "180 precincts to go" in page
+    assert '<p class="results-status">Too early to call</p>' in page
+    called = client.get(f"/results/{president.slug}/").content.decode()
+    assert 'class="results-status"' not in called  # AP's "Called" waits for an editor
+
+
+@pytest.mark.parametrize("value", [7, "x" * 61, ["Called"]])
+def test_a_status_that_is_not_a_short_text_is_left_out_with_a_warning(value):
+    doc = document()
+    doc["races"][1]["raceCallStatus"] = value
+    report = importing(doc)
+    assert report.ok, report.errors
+    assert any("raceCallStatus" in w and "not a status AP sends" in w for w in report.warnings)
+    house = Race.objects.get(source_id="PA-41761")
+    assert ResultSnapshot.objects.latest_of(house.pk).call_status == ""
 
 
 def test_v2_documents_are_still_read_as_v2():
