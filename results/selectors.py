@@ -119,7 +119,8 @@ def plural(word: str, count: int) -> str:
 
 
 def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceBoard]:
-    """The latest snapshot, confirmed call and history of each race.
+    """The latest snapshot, confirmed call and history of each race, national races first,
+    then by name.
 
     Four queries in all, plus two per race for its history (a blog covers few races).
     """
@@ -130,7 +131,8 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
         Race.objects.filter(pk__in=race_ids)
         .annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1]))
         .prefetch_related("candidates")
-        .order_by("name")
+        # The national race first (readers look for the presidency before a state's).
+        .order_by(models.Case(models.When(level="national", then=0), default=1), "name")
     )
     snapshots = {
         s.race_id: s

@@ -27,3 +27,15 @@ def test_a_state_race_names_its_state_for_the_banner(level, postal, place):
     board = RaceBoard(race=race, snapshot=None, lines=[], winner=None)
     assert board.place == place
     assert board.units_to_go == "0 counties to go"
+
+
+@pytest.mark.django_db
+def test_a_blogs_national_race_comes_before_its_states_on_the_header():
+    from results.selectors import race_boards
+    from tests import factories
+
+    alabama = factories.RaceFactory(slug="alabama", name="Alabama President")
+    national = factories.RaceFactory(slug="us", name="United States President", level="national")
+    zeta = factories.RaceFactory(slug="zeta", name="Zeta measure")
+    boards = race_boards([zeta.pk, alabama.pk, national.pk], with_history=False)
+    assert [b.race.slug for b in boards] == ["us", "alabama", "zeta"]
