@@ -246,7 +246,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsroom.web.tasks.purge_idempotency_records",
         "schedule": 3600.0,
     },
-    # The results feed (AP Elections API v2 format), when NEWSROOM_RESULTS_FEED_URL is set.
+    # The results feed (AP Elections API v3 or v2), when NEWSROOM_RESULTS_FEED_URL is set.
     "poll-results-feed": {
         "task": "results.tasks.poll_results_feed",
         "schedule": float(os.environ.get("NEWSROOM_RESULTS_FEED_SECONDS", "30")),
