@@ -15,7 +15,7 @@ from results.models import Race
 from ..actions.forms import PublishAtField
 from ..admin.forms import BodyEditor
 from ..models import Label, Post, PostImage, PostVideo
-from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
+from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS, MAX_RACES_AT_ONCE
 from ..services.workflow import MAX_NOTE_LENGTH
 
 ACTIONS = ("autosave", "draft", "save", "submit", "publish", "schedule")
@@ -121,14 +121,25 @@ class ShowRacesForm(forms.Form):
         assert cleaned is not None
         chosen = list(cleaned.get("races") or [])
         typed = [word for word in cleaned.get("ids", "").replace(",", " ").split() if word]
-        missing = []
-        for source_id in typed[:60]:
-            race = (Race.objects.filter(source_id__iexact=source_id)
-                    .order_by(models.F("election_date").desc(nulls_last=True)).first())  # fmt: skip
-            if race is None:
-                missing.append(source_id)
-            elif race not in chosen:
-                chosen.append(race)
+        if len(typed) > MAX_RACES_AT_ONCE:
+            raise forms.ValidationError(
+                f"Type at most {MAX_RACES_AT_ONCE} race ids at a time ({len(typed)} typed)."
+            )
+        # One query for every id typed; an id used in several elections: the latest.
+        found: dict[str, Race] = {}
+        if typed:
+            asked = models.Q()
+            for source_id in typed:
+                asked |= models.Q(source_id__iexact=source_id)
+            for race in Race.objects.filter(asked).order_by(
+                models.F("election_date").asc(nulls_first=True)
+            ):
+                found[race.source_id.lower()] = race  # later elections overwrite earlier
+        missing = [source_id for source_id in typed if source_id.lower() not in found]
+        for source_id in typed:
+            match = found.get(source_id.lower())
+            if match is not None and match not in chosen:
+                chosen.append(match)
         if missing:
             raise forms.ValidationError(
                 f"Not in any imported document yet: {', '.join(missing)}. Import it (or wait "

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from benchmarks.synthetic import presidential_document
 from liveblog.models import Change
@@ -56,6 +58,22 @@ def test_typed_ap_race_ids_are_found_and_unknown_ones_said(editor_client, blog, 
     answer = editor_client.post(url(blog), {"ids": pa.source_id.lower()})
     assert answer.status_code == 302
     assert list(blog.races.all()) == [pa]
+
+
+def test_too_many_typed_ids_are_refused_whole_in_one_query(editor_client, blog, wire):
+    refused = editor_client.post(url(blog), {"ids": " ".join(f"PA-{n}" for n in range(61))})
+    assert refused.status_code == 400
+    assert "Type at most 60 race ids at a time (61 typed)." in refused.content.decode()
+    assert not blog.races.exists()
+    ids = list(Race.objects.filter(level="state").values_list("source_id", flat=True))
+    costs = []
+    for typed in (ids[:1], ids):  # one id, then three: the same number of queries
+        blog.races.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.post(url(blog), {"ids": " ".join(typed)}).status_code == 302
+        costs.append(len(queries))
+    assert costs[0] == costs[1]
+    assert blog.races.count() == 3
 
 
 def test_an_empty_choice_says_what_is_missing(editor_client, blog, wire):
