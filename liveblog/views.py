@@ -225,6 +225,7 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     step = await live_stream.ladder(
         method=request.method or "", slug=slug, after=request.GET.get("after"),
         last_event_id=request.headers.get("Last-Event-ID"), client=client_ip(request),
+        path=request.path, headers={k.lower(): v for k, v in request.headers.items()},
     )  # fmt: skip
     outcome = await transport().open(step) if isinstance(step, live_stream.Opening) else step
     if isinstance(outcome, live_stream.Answer):

@@ -307,6 +307,19 @@ if not DEBUG:
 NEWSROOM_PUSH_BACKEND = os.environ.get(
     "NEWSROOM_PUSH_BACKEND", "liveblog.live.transports.HubTransport"
 )
+# With "liveblog.live.grip.GripTransport", an edge engine holds the readers' connections
+# (docs/deployment.md, "Readers through an edge engine"): each engine's publish endpoint
+# as a GRIP URL, comma-separated (every engine gets every change: several Pushpin
+# instances, or Fastly Fanout's https://api.fastly.com/service/<id>?key=...&verify-iss=...
+# &verify-key=...); the key Pushpin signs its requests with (its sig_key), so that only
+# requests through an engine are held; how often an engine asks the origin again for
+# what its readers may have missed; each publish call's time limit; a channel prefix
+# when several sites share an engine.
+NEWSROOM_GRIP_URLS = env_list("NEWSROOM_GRIP_URLS")
+NEWSROOM_GRIP_VERIFY_KEY = os.environ.get("NEWSROOM_GRIP_VERIFY_KEY", "")
+NEWSROOM_GRIP_RECOVER_SECONDS = int(os.environ.get("NEWSROOM_GRIP_RECOVER_SECONDS", "60"))
+NEWSROOM_GRIP_TIMEOUT = float(os.environ.get("NEWSROOM_GRIP_TIMEOUT", "2"))
+NEWSROOM_GRIP_PREFIX = os.environ.get("NEWSROOM_GRIP_PREFIX", "")
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))
 NEWSROOM_LIVE_HEARTBEAT = float(os.environ.get("NEWSROOM_LIVE_HEARTBEAT", "15"))
 # Limits for the crowd (liveblog.live.stream.Admission): readers per stream process, kept

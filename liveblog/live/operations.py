@@ -153,7 +153,7 @@ class Renderer:
         return LiveEvent(seq=last, html="".join(ops), ended=ended)
 
 
-def _display_zone() -> ZoneInfo:
+def display_zone() -> ZoneInfo:
     # Pages render in the newsroom's zone (its middleware); events must match them even
     # when rendered outside any request.
     return ZoneInfo(settings.NEWSROOM_DISPLAY_TIME_ZONE)
@@ -164,7 +164,7 @@ def render_new(blog_id: int, after: int) -> list[LiveEvent]:
     changes = list(Change.objects.after(blog_id, after)[:500])
     if not changes:
         return []
-    with timezone.override(_display_zone()):
+    with timezone.override(display_zone()):
         return Renderer(LiveBlog.objects.get(pk=blog_id), changes).events()
 
 
@@ -176,5 +176,5 @@ def render_catch_up(blog_id: int, after: int, *, upto: int | None = None) -> Liv
         return None
     if more:  # past CATCH_UP_LIMIT a fresh page costs less than the replay
         return LiveEvent(seq=upto or changes[-1].seq, html=op("reload"))
-    with timezone.override(_display_zone()):
+    with timezone.override(display_zone()):
         return Renderer(LiveBlog.objects.get(pk=blog_id), changes).catch_up()

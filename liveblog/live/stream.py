@@ -4,7 +4,7 @@ the status ladder (``ladder``, written once), the per-process admission, and the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -141,15 +141,20 @@ class Answer:
 
 @dataclass(frozen=True)
 class Opening:
-    """A reader to serve from ``after`` on: the push transport decides how."""
+    """A reader to serve from ``after`` on: the push transport decides how. ``path`` and
+    ``headers`` (lower-case names) are the request's, for a transport that answers an
+    edge engine (its signature, its own cursor, the link back to this URL)."""
 
     blog_id: int
     after: int
     client: str
+    path: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 async def ladder(*, method: str, slug: str, after: str | None, last_event_id: str | None,
-                 client: str) -> Answer | Opening:  # fmt: skip
+                 client: str, path: str = "",
+                 headers: Mapping[str, str] | None = None) -> Answer | Opening:  # fmt: skip
     """The stream's status ladder, once for the Django view and the lean ASGI path:
     405 but for GET, 404 for no such blog, 400 for a cursor that is not a sequence
     number, 204 for an ended blog (the browser stops reconnecting), a reload for a cursor
@@ -166,7 +171,7 @@ async def ladder(*, method: str, slug: str, after: str | None, last_event_id: st
         return Answer(204)
     if (reload := from_elsewhere(blog.last_seq, position)) is not None:
         return Answer(200, reload, dict(HEADERS))
-    return Opening(blog.pk, position, client)
+    return Opening(blog.pk, position, client, path, headers or {})
 
 
 def refused(status: int, message: bytes) -> Answer:
