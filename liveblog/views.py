@@ -231,11 +231,7 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     if isinstance(outcome, live_stream.Answer):
         if outcome.status == 404:
             raise Http404(outcome.body.decode())
-        kind = outcome.headers.get("Content-Type", "text/plain")
-        answer = HttpResponse(outcome.body, status=outcome.status, content_type=kind)
-        for name, value in outcome.headers.items():
-            answer[name] = value
-        return answer
+        return live_stream.http_response(outcome)
     response = StreamingHttpResponse(outcome)
     for name, value in live_stream.HEADERS.items():
         response[name] = value

@@ -307,7 +307,7 @@ if not DEBUG:
 NEWSROOM_PUSH_BACKEND = os.environ.get(
     "NEWSROOM_PUSH_BACKEND", "liveblog.live.transports.HubTransport"
 )
-# With "liveblog.live.grip.GripTransport", an edge engine holds the readers' connections
+# With "liveblog.edge.grip.GripTransport", an edge engine holds the readers' connections
 # (docs/deployment.md, "Readers through an edge engine"): each engine's publish endpoint
 # as a GRIP URL, comma-separated (every engine gets every change: several Pushpin
 # instances, or Fastly Fanout's https://api.fastly.com/service/<id>?key=...&verify-iss=...
@@ -318,6 +318,9 @@ NEWSROOM_PUSH_BACKEND = os.environ.get(
 NEWSROOM_GRIP_URLS = env_list("NEWSROOM_GRIP_URLS")
 NEWSROOM_GRIP_VERIFY_KEY = os.environ.get("NEWSROOM_GRIP_VERIFY_KEY", "")
 NEWSROOM_GRIP_RECOVER_SECONDS = int(os.environ.get("NEWSROOM_GRIP_RECOVER_SECONDS", "60"))
+# Desks through an engine: how often it asks the origin again, which checks the account
+# each time (a turned-off account's desk closes) and renews who is on the desk (< 40 s).
+NEWSROOM_GRIP_DESK_RECHECK_SECONDS = int(os.environ.get("NEWSROOM_GRIP_DESK_RECHECK_SECONDS", "15"))
 NEWSROOM_GRIP_TIMEOUT = float(os.environ.get("NEWSROOM_GRIP_TIMEOUT", "2"))
 NEWSROOM_GRIP_PREFIX = os.environ.get("NEWSROOM_GRIP_PREFIX", "")
 NEWSROOM_LIVE_POLL_SECONDS = float(os.environ.get("NEWSROOM_LIVE_POLL_SECONDS", "1"))

@@ -44,6 +44,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db.models import Q
 from django.utils import timezone
 
@@ -68,17 +69,54 @@ admission = Admission(
 )  # fmt: skip
 
 
+GRANT_SALT = "newsroom.desk.grant"
+GRANT_MAX_AGE = 12 * 3600  # each hold issues a fresh one: only a desk gone quiet for hours
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An edge engine asking again on a desk's behalf (its next link carries no cookies):
+    which account, which blog, and that desk's presence token. Signed by the origin
+    when it held the desk; the account is checked again at every use."""
+
+    user_id: int
+    blog_id: int
+    token: str
+
+    def signed(self) -> str:
+        return signing.dumps([self.user_id, self.blog_id, self.token], salt=GRANT_SALT,
+                             compress=True)  # fmt: skip
+
+    @classmethod
+    def read(cls, value: str | None) -> Grant | None:
+        """The grant in ``value``, or None if absent, tampered with or too old."""
+        if not value:
+            return None
+        try:
+            user_id, blog_id, token = signing.loads(value, salt=GRANT_SALT,
+                                                    max_age=GRANT_MAX_AGE)  # fmt: skip
+            return cls(int(user_id), int(blog_id), str(token)[:64])
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+
 def event(name: str, data: dict[str, Any], *, seq: int | None = None) -> bytes:
     return sse.event(name, json.dumps(data, separators=(",", ":")), id=seq)
 
 
 # --- Database work (the live channel's thread) -------------------------------------------
 def changes_after(blog_id: int, after: int) -> tuple[list[dict[str, object]], int]:
-    """The staff log after ``after`` and the position it brings the desk to. Past
-    ``CATCH_UP_LIMIT`` entries the list is empty: the desk redraws every region, and
-    the position is the log's end (a cursor from another database ends up here too)."""
+    """``staff_events`` in the live channel's database thread."""
     fresh_connection()
-    entries, more = DeskChange.objects.catch_up(blog_id, after)
+    return staff_events(blog_id, after)
+
+
+def staff_events(blog_id: int, after: int, *, upto: int | None = None) -> tuple[
+        list[dict[str, object]], int]:  # fmt: skip
+    """The staff log after ``after`` (up to ``upto``) and the position it brings the desk
+    to. Past ``CATCH_UP_LIMIT`` entries the list is empty: the desk redraws every region,
+    and the position is the log's end (a cursor from another database ends up here too)."""
+    entries, more = DeskChange.objects.catch_up(blog_id, after, upto=upto)
     if not more:
         # Whose post each entry is about (one query): a reporter's desk tells them when a
         # colleague published, scheduled or returned their post. Ids only, never titles:
@@ -138,6 +176,11 @@ def still_allowed(user_ids: list[int]) -> set[int]:
 
 def enter(token: str, blog_id: int, user_id: int) -> None:
     fresh_connection()
+    arrive(token, blog_id, user_id)
+
+
+def arrive(token: str, blog_id: int, user_id: int) -> None:
+    """This desk is on the blog's desk (renewed while it stays)."""
     # Rows of desks that never said goodbye (a killed process): gone after a day.
     DeskPresence.objects.filter(last_seen__lt=timezone.now() - timedelta(days=1)).delete()
     DeskPresence.objects.update_or_create(

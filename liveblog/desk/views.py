@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import (
@@ -44,6 +45,7 @@ from .. import actions, services
 from ..actions.forms import messages, next_round_minute
 from ..html import sanitize_body
 from ..live import stream as live_stream
+from ..live.transports import transport
 from ..models import LiveBlog, Post, PostContributor
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
@@ -439,31 +441,50 @@ def races(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- The staff channel ------------------------------------------------------------------
-def _stream_access(request: HttpRequest, slug: str) -> tuple[int | None, tuple[int, int] | None]:
-    """The signed-in user's id if they may follow the desk, and the blog's (pk, desk_seq).
+def _stream_access(request: HttpRequest, slug: str, grant: channel.Grant | None) -> tuple[
+        int | None, tuple[int, int] | None]:  # fmt: skip
+    """The id of the user who may follow the desk (signed in, or named by an engine's
+    ``grant``), and the blog's (pk, desk_seq).
 
     Runs in the request's thread, which lives as long as the stream: its database
     connection must not (each open desk held one until PostgreSQL ran out). The same
-    rule is asked again while the desk is open (``channel.still_allowed``)."""
+    rule is asked again while the desk is open (``channel.still_allowed``), and at every
+    request an engine makes for it."""
     try:
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm("liveblog.view_post")):
+        user: Any = request.user
+        if grant is not None:
+            user = get_user_model().objects.filter(pk=grant.user_id).first()
+        if user is None or not (user.is_active and user.is_staff
+                                and user.has_perm("liveblog.view_post")):  # fmt: skip
             return None, None
         blog = LiveBlog.objects.filter(slug=slug).values_list("pk", "desk_seq").first()
+        if grant is not None and blog is not None and blog[0] != grant.blog_id:
+            return None, None
         return user.pk, blog
     finally:
         if not connection.in_atomic_block:
             connection.close()
 
 
+ENDED_FOR_THE_ENGINE = live_stream.Answer(
+    200, channel.event("closed", {"reason": channel.CLOSED}), dict(live_stream.HEADERS)
+)  # an engine passes it on and ends the desk's stream (no hold, no next link)
+
+
 async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     """The desk's Server-Sent Events (``channel``): signed-in staff who may see posts,
     a few desks per browser session and per account (429, 503 when the process is full,
-    both with Retry-After)."""
+    both with Retry-After). The push transport may hold it in an edge engine instead,
+    which then asks again with a signed grant (``channel.Grant``) in place of cookies."""
     if request.method != "GET":
         return HttpResponse(status=405)
-    user_id, blog = await sync_to_async(_stream_access)(request, slug)
+    grant = channel.Grant.read(request.GET.get("grant"))
+    if request.GET.get("grant") and grant is None:
+        return HttpResponse("This grant is not valid.", status=403, content_type="text/plain")
+    user_id, blog = await sync_to_async(_stream_access)(request, slug, grant)
     if user_id is None:
+        if grant is not None:
+            return live_stream.http_response(ENDED_FOR_THE_ENGINE)
         return HttpResponse("The live desk is for newsroom staff.", status=403,
                             content_type="text/plain")  # fmt: skip
     if blog is None:
@@ -471,20 +492,27 @@ async def stream(request: HttpRequest, slug: str) -> HttpResponseBase:
     after = live_stream.cursor(request.GET.get("after"), request.headers.get("Last-Event-ID"))
     if after is None:
         return HttpResponseBadRequest("after must be a staff log sequence number")
+    # A cursor beyond the log comes from another database: replay from the start (or,
+    # past the catch-up limit, redraw everything).
+    after = after if after <= blog[1] else 0
+    held = await transport().hold_desk(live_stream.DeskOpening(
+        blog[0], after, user_id, request.path,
+        {k.lower(): v for k, v in request.headers.items()}, grant.token if grant else "",
+    ))  # fmt: skip
+    if held is not None:
+        return live_stream.http_response(held)
+    if grant is not None:  # only an engine may ask with a grant
+        return HttpResponse("Grants are for the edge engine.", status=403,
+                            content_type="text/plain")  # fmt: skip
     keys = (request.session.session_key or f"user:{user_id}", str(user_id))
     if refused := channel.admission.refusal(*keys):
         status, message = refused
         refusal = HttpResponse(message, status=status, content_type="text/plain")
         refusal["Retry-After"] = live_stream.RETRY_AFTER
         return refusal
-    # A cursor beyond the log comes from another database: replay from the start (or,
-    # past the catch-up limit, redraw everything).
     response = StreamingHttpResponse(
-        live_stream.admitted(
-            keys, channel.events(blog[0], after if after <= blog[1] else 0, user_id),
-            to=channel.admission,
-        )
-    )  # fmt: skip
+        live_stream.admitted(keys, channel.events(blog[0], after, user_id), to=channel.admission)
+    )
     for header, value in live_stream.HEADERS.items():
         response[header] = value
     response["Cache-Control"] = "no-store"

@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.http import HttpResponse
 
 from newsroom.params import sequence
 
@@ -172,6 +173,28 @@ async def ladder(*, method: str, slug: str, after: str | None, last_event_id: st
     if (reload := from_elsewhere(blog.last_seq, position)) is not None:
         return Answer(200, reload, dict(HEADERS))
     return Opening(blog.pk, position, client, path, headers or {})
+
+
+@dataclass(frozen=True)
+class DeskOpening:
+    """A desk (staff channel) allowed to follow ``blog_id`` from ``after`` on, as
+    ``user_id`` (the desk's view checked); ``path`` and ``headers`` as in ``Opening``."""
+
+    blog_id: int
+    after: int
+    user_id: int
+    path: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: str = ""  # the desk's presence token, when an engine asks again for it
+
+
+def http_response(answer: Answer) -> HttpResponse:
+    """An ``Answer`` as Django's response (the Django views' half of the ladder)."""
+    kind = answer.headers.get("Content-Type", "text/plain")
+    response = HttpResponse(answer.body, status=answer.status, content_type=kind)
+    for name, value in answer.headers.items():
+        response[name] = value
+    return response
 
 
 def refused(status: int, message: bytes) -> Answer:

@@ -12,6 +12,9 @@ else of it:
   it. The answer is an ``Answer`` (a refusal, or an edge engine's instructions with the
   catch-up as its body) or the stream's own bytes (``Admitted``), which the Django view
   and the lean ASGI path send as they come.
+- ``hold_desk(opening)``: a desk whose user may follow it (the desk's view checked);
+  an ``Answer`` if the transport holds it elsewhere, or None: this process serves it
+  (``liveblog.desk.channel``, on the hub).
 
 ``lean`` says whether the stream servers' lean ASGI path may serve the transport's
 streams itself (the hub's, held in this process); otherwise it hands the request to
@@ -44,6 +47,9 @@ class Transport:
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer | live_stream.Admitted:
         raise NotImplementedError
+
+    async def hold_desk(self, opening: live_stream.DeskOpening) -> live_stream.Answer | None:
+        return None  # this process serves the desk
 
 
 class HubTransport(Transport):

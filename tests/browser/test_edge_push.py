@@ -40,7 +40,7 @@ def edge(make_server, browser_workdir: Path):
     engine = Pushpin(browser_workdir / f"pushpin-{id(make_server)}")
     origin = make_server(
         "grip",
-        NEWSROOM_PUSH_BACKEND="liveblog.live.grip.GripTransport",
+        NEWSROOM_PUSH_BACKEND="liveblog.edge.grip.GripTransport",
         NEWSROOM_GRIP_URLS=engine.grip_url,
         NEWSROOM_GRIP_VERIFY_KEY=SIG_KEY,
     )

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from liveblog import services
-from liveblog.live import grip
+from liveblog.edge import grip
 from liveblog.models import LiveBlog
 from tests import factories
 from tests.edge import free_port
@@ -66,7 +66,7 @@ class FakeEngine(ThreadingHTTPServer):
 
 @pytest.fixture
 def grip_settings(settings):
-    settings.NEWSROOM_PUSH_BACKEND = "liveblog.live.grip.GripTransport"
+    settings.NEWSROOM_PUSH_BACKEND = "liveblog.edge.grip.GripTransport"
     settings.NEWSROOM_GRIP_VERIFY_KEY = KEY
     settings.NEWSROOM_GRIP_URLS = []
     settings.NEWSROOM_GRIP_TIMEOUT = 0.5
@@ -162,7 +162,7 @@ def test_each_committed_change_is_published_once_with_its_sequence_and_the_previ
     first = publish(blog, reporter, editor, "Polls open")
     second = publish(blog, reporter, editor, "Polls close")
 
-    items = engine.wait(2)
+    items = [i for i in engine.wait(6) if i["channel"] == f"live-{blog.pk}"]
 
     assert [(i["channel"], i["id"], i["prev-id"]) for i in items] == [
         (f"live-{blog.pk}", str(first), str(before)),
@@ -172,7 +172,7 @@ def test_each_committed_change_is_published_once_with_its_sequence_and_the_previ
     assert content.startswith(f"id: {second}\nevent: change\n")
     assert "Polls close" in content
     time.sleep(0.3)
-    assert len(engine.items) == 2  # once
+    assert len([i for i in engine.items if i["channel"] == f"live-{blog.pk}"]) == 2  # once
 
 
 def test_every_engine_gets_every_change(grip_settings, blog, reporter, editor):
@@ -181,13 +181,14 @@ def test_every_engine_gets_every_change(grip_settings, blog, reporter, editor):
 
     seq = publish(blog, reporter, editor)
 
-    assert [[i["id"] for i in e.wait(1)] for e in engines] == [[str(seq)], [str(seq)]]
+    got = [[i["id"] for i in e.wait(2) if i["channel"] == f"live-{blog.pk}"] for e in engines]
+    assert got == [[str(seq)], [str(seq)]]
 
 
 def test_the_change_that_ends_the_blog_ends_and_closes_every_stream(engine, blog, editor):
     services.blog_set_status(blog=blog, by=editor, status=LiveBlog.Status.ENDED)
 
-    [event, close] = engine.wait(2)
+    [event, close] = [i for i in engine.wait(3) if i["channel"] == f"live-{blog.pk}"]
     assert event["http-stream"]["content"].endswith("event: ended\ndata: ended\n\n")
     assert close["http-stream"] == {"action": "close"}
 
@@ -240,3 +241,122 @@ def test_the_hub_still_serves_the_desks_with_the_engine_serving_readers(engine, 
         hub.tell = original  # type: ignore[method-assign]
     assert told
     assert told[0][0] == "desk"
+
+
+# --- Desks through the engine ----------------------------------------------------------
+def desk_hold(user, blog, query: str = "after=0", **headers: str):
+    browser = Client()
+    if user is not None:
+        browser.force_login(user)
+    return browser.get(f"/admin/desk/{blog.slug}/stream/?{query}", HTTP_GRIP_SIG=signed(),
+                       **{f"HTTP_{k.upper()}": v for k, v in headers.items()})  # fmt: skip
+
+
+def next_link(answer) -> str:
+    """The path and query of a hold's next link (what the engine asks with)."""
+    link = answer["Grip-Link"]
+    return link[link.index("<") + 1 : link.index(">")]
+
+
+def events_of(body: bytes) -> list[tuple[str | None, str, dict]]:
+    out = []
+    for block in body.decode().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            out.append((fields.get("id"), fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_a_desk_through_the_engine_is_held_on_its_channels_with_a_signed_next_link(
+    engine, blog, reporter, editor
+):
+    factories.PostFactory(blog=blog, author=reporter, title="Draft")
+    services.post_publish(post=factories.PostFactory(blog=blog, author=reporter), by=editor)
+    blog.refresh_from_db()
+
+    answer = desk_hold(editor, blog)
+
+    assert answer.status_code == 200
+    assert answer["Grip-Hold"] == "stream"
+    assert answer["Grip-Channel"] == (f"desk-{blog.pk}; prev-id={blog.desk_seq}, "
+                                      f"desk-presence-{blog.pk}")  # fmt: skip
+    assert "grant=" in next_link(answer)
+    assert answer["Grip-Link"].endswith("; rel=next; timeout=15")
+    [(ident, name, data), (_, presence, shown)] = events_of(answer.content)
+    assert (ident, name, data["seq"]) == (str(blog.desk_seq), "desk", blog.desk_seq)
+    assert presence == "presence"
+    assert shown["staff"]  # the editor is on the desk now
+
+
+def test_the_engine_asking_again_with_the_grant_gets_only_what_the_desk_lacks(
+    engine, blog, reporter, editor
+):
+    first = desk_hold(editor, blog)
+    services.post_publish(post=factories.PostFactory(blog=blog, author=reporter), by=editor)
+    blog.refresh_from_db()
+    path = next_link(first)
+    last = first["Grip-Channel"].split("prev-id=")[1].split(",")[0]
+
+    again = Client().get(path, HTTP_GRIP_SIG=signed(),
+                         HTTP_GRIP_LAST=f"desk-{blog.pk}; last-id={last}")  # fmt: skip
+
+    assert again.status_code == 200
+    assert again["Grip-Hold"] == "stream"
+    [(ident, name, data)] = events_of(again.content)  # no second presence, no retry hint
+    assert (ident, name) == (str(blog.desk_seq), "desk")
+    assert {c["kind"] for c in data["changes"]} >= {"public"}
+
+
+def test_nobody_but_staff_holds_the_desk_channel_through_the_engine(engine, blog):
+    reader = factories.UserFactory(username="a-reader", is_staff=False)
+
+    for who in (None, reader):
+        answer = desk_hold(who, blog)
+        assert answer.status_code == 403, who
+        assert "Grip-Hold" not in answer
+
+
+def test_a_turned_off_account_s_desk_is_ended_when_the_engine_asks_again(engine, blog, reporter):
+    answer = desk_hold(reporter, blog)
+    reporter.is_active = False
+    reporter.save()
+
+    again = Client().get(next_link(answer), HTTP_GRIP_SIG=signed())
+
+    assert again.status_code == 200
+    assert "Grip-Hold" not in again  # the engine sends this and ends the stream
+    [(_, name, data)] = events_of(again.content)
+    assert name == "closed"
+    assert "sign in again" in data["reason"]
+
+
+def test_a_grant_is_good_only_as_signed_and_only_through_the_engine(engine, blog, editor):
+    path = next_link(desk_hold(editor, blog))
+
+    forged = path.replace("grant=", "grant=x")
+    assert Client().get(forged, HTTP_GRIP_SIG=signed()).status_code == 403
+    assert Client().get(path).status_code == 403  # the grant, but not through the engine
+    other = factories.LiveBlogFactory()
+    elsewhere = Client().get(path.replace(blog.slug, other.slug), HTTP_GRIP_SIG=signed())
+    assert "Grip-Hold" not in elsewhere  # a grant holds its own blog's desk only
+    assert events_of(elsewhere.content)[0][1] == "closed"
+
+
+def test_each_staff_entry_is_published_to_the_desks_once_in_its_chain(
+    engine, blog, reporter, editor
+):
+    before = blog.desk_seq
+    post = services.post_create(blog=blog, by=reporter, title="Filed", body="<p>Words</p>")
+    services.post_submit(post=post, by=reporter)
+    blog.refresh_from_db()
+
+    items = [i for i in engine.wait(2) if i["channel"] == f"desk-{blog.pk}"]
+    ids = [(i["id"], i["prev-id"]) for i in items]
+    assert ids[-1][0] == str(blog.desk_seq)
+    assert [int(i) for i, _ in ids] == sorted(int(i) for i, _ in ids)
+    assert all(int(prev) < int(i) for i, prev in ids)
+    assert int(ids[0][1]) >= before
+    entries = [events_of(i["http-stream"]["content"].encode())[0][2]["changes"][0]
+               for i in items]  # fmt: skip
+    assert [(e["kind"], e["status"]) for e in entries] == [("filed", "draft"),
+                                                           ("saved", "submitted")]  # fmt: skip

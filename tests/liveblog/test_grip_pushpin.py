@@ -6,6 +6,7 @@ engine was down."""
 from __future__ import annotations
 
 import http.client
+import json
 import queue
 import socket
 import threading
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from liveblog import services
-from liveblog.live import grip
+from liveblog.edge import grip
 from liveblog.models import LiveBlog
 from tests import factories
 from tests.edge import SIG_KEY, Pushpin, available
@@ -27,7 +29,7 @@ pytestmark = [
         not available(), reason="Pushpin is not installed (apt-get install pushpin)"
     ),
 ]
-GRIP = "liveblog.live.grip.GripTransport"
+GRIP = "liveblog.edge.grip.GripTransport"
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,13 @@ class Event:
 class StreamReader:
     """One reader's EventSource, in a thread: every event it is sent, in order."""
 
-    def __init__(self, url: str, *, last_event_id: int | None = None) -> None:
+    def __init__(self, url: str, *, last_event_id: int | None = None,
+                 cookies: str = "") -> None:  # fmt: skip
         parts = urlsplit(url)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         headers = {"Accept": "text/event-stream"}
+        if cookies:
+            headers["Cookie"] = cookies
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         self.connection.request("GET", f"{parts.path}?{parts.query}", headers=headers)
@@ -281,3 +286,61 @@ def test_an_ended_blog_closes_the_engines_streams(pushpin, readers, blog, editor
     assert reader.next(timeout=5) == Event(None, "ended", "ended")
     assert reader.next(timeout=5) is None  # the engine closed the stream
     assert 'data-op="end"' in events[-1].data
+
+
+# --- Desks through the engine ----------------------------------------------------------
+def session_of(user) -> str:
+    browser = Client()
+    browser.force_login(user)
+    return f"sessionid={browser.cookies['sessionid'].value}"
+
+
+def desk_url(engine: Pushpin, blog: LiveBlog) -> str:
+    blog.refresh_from_db()
+    return f"{engine.url}/admin/desk/{blog.slug}/stream/?after={blog.desk_seq}"
+
+
+def test_a_desk_through_the_engine_sees_a_colleague_s_draft_and_submission_arrive(
+    pushpin, readers, blog, reporter, editor
+):
+    desk = readers(desk_url(pushpin, blog), cookies=session_of(editor))
+    assert desk.status == 200
+    assert desk.next().name == "presence"  # who is on the desk, first
+    subscribed(pushpin, desk)
+
+    post = services.post_create(blog=blog, by=reporter, title="Filed", body="<p>Words</p>")
+    services.post_submit(post=post, by=reporter)
+    blog.refresh_from_db()
+
+    events = desk.until(blog.desk_seq)
+    statuses = [c["status"] for e in events if e.name == "desk"
+                for c in json.loads(e.data)["changes"]]  # fmt: skip
+    assert statuses == ["draft", "submitted"]
+
+
+def test_a_reader_who_is_not_staff_cannot_hold_the_desk_channel_through_the_engine(
+    pushpin, readers, blog
+):
+    outsider = factories.UserFactory(username="outsider", is_staff=False)
+
+    for cookies in ("", session_of(outsider)):
+        desk = readers(desk_url(pushpin, blog), cookies=cookies)
+        assert desk.status == 403
+        assert desk.next() is None  # refused, nothing held
+
+
+def test_a_turned_off_account_s_desk_through_the_engine_is_closed_at_the_next_check(
+    pushpin, readers, blog, reporter, settings
+):
+    settings.NEWSROOM_GRIP_DESK_RECHECK_SECONDS = 2
+    desk = readers(desk_url(pushpin, blog), cookies=session_of(reporter))
+    assert desk.status == 200
+    subscribed(pushpin, desk)
+
+    reporter.is_active = False
+    reporter.save()
+
+    seen = []
+    while (event := desk.next(timeout=10)) is not None:
+        seen.append(event.name)
+    assert seen[-1] == "closed", seen  # and then the engine ended the stream

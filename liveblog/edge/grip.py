@@ -1,7 +1,7 @@
 """The GRIP transport: readers' connections held by an edge engine (Pushpin, or Fastly
 Fanout), the origin answering each stream request at once and publishing each change once.
 
-``NEWSROOM_PUSH_BACKEND = "liveblog.live.grip.GripTransport"`` with ``NEWSROOM_GRIP_URLS``
+``NEWSROOM_PUSH_BACKEND = "liveblog.edge.grip.GripTransport"`` with ``NEWSROOM_GRIP_URLS``
 (each engine's publish endpoint, as a GRIP URL). The protocol is the engines' own
 (https://pushpin.org/docs/protocols/grip/), spoken through Fanout's ``gripcontrol``
 library; what Newsroom adds is its change-log discipline:
@@ -29,6 +29,7 @@ The staff desk channel stays on the built-in hub for now (``announce_desk``).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -52,20 +53,37 @@ from requests.adapters import HTTPAdapter
 from newsroom.breaker import Breaker
 from newsroom.params import sequence
 
-from ..models import Change, LiveBlog
-from . import sse
-from . import stream as live_stream
-from .operations import Renderer, display_zone, op, render_catch_up
-from .transports import HubTransport, Transport
+from ..desk import channel as desk_channel
+from ..live import sse
+from ..live import stream as live_stream
+from ..live.operations import Renderer, display_zone, op, render_catch_up
+from ..live.transports import HubTransport, Transport
+from ..models import Change, DeskChange, LiveBlog
 
 logger = logging.getLogger(__name__)
 HOLD_HEADERS = {**live_stream.HEADERS, "Grip-Hold": "stream"}
+
+
+def keep_alive() -> str:
+    """The engine sends the stream's keep-alive comment itself, as often as the hub
+    would (GRIP's cstring encoding: newlines escaped)."""
+    comment = sse.KEEP_ALIVE.decode().replace("\n", "\\n")
+    return f"{comment}; format=cstring; timeout={int(settings.NEWSROOM_LIVE_HEARTBEAT)}"
+
+
 NOT_THROUGH_AN_ENGINE = b"Live updates come through the edge: polling instead."
 
 
 def channel(blog_id: int) -> str:
     """The engine's channel of a blog's readers."""
     return f"{settings.NEWSROOM_GRIP_PREFIX}live-{blog_id}"
+
+
+def desk_channels(blog_id: int) -> tuple[str, str]:
+    """The engine's channels of a blog's desks: the staff log (a chain of ids, like the
+    readers') and who is on the desk (no chain: an item without ids would break one)."""
+    prefix = settings.NEWSROOM_GRIP_PREFIX
+    return f"{prefix}desk-{blog_id}", f"{prefix}desk-presence-{blog_id}"
 
 
 class _Bounded(HTTPAdapter):
@@ -196,9 +214,47 @@ def publication(blog_id: int, seq: int) -> list[Item]:
         [event] = Renderer(LiveBlog.objects.get(pk=blog_id), changes[:1]).events()
     content = event.wire + (live_stream.ENDED if event.ended else b"")
     items = [Item(HttpStreamFormat(content), id=str(seq), prev_id=str(previous))]
-    if event.ended:
-        items.append(Item(HttpStreamFormat(close=True)))
+    if event.ended:  # in the chain too: an item without prev-id would look like a gap
+        items.append(Item(HttpStreamFormat(close=True), id=f"{seq}.end", prev_id=str(seq)))
     return items
+
+
+def desk_publication(blog_id: int, seq: int) -> list[Item]:
+    """The item that publishes entry ``seq`` of the staff log to the blog's desks, in
+    its chain (sync)."""
+    entries = list(DeskChange.objects.filter(blog_id=blog_id, seq__lte=seq)
+                   .order_by("-seq").values_list("seq", flat=True)[:2])  # fmt: skip
+    if not entries or entries[0] != seq:
+        return []
+    previous = entries[1] if len(entries) > 1 else 0
+    events, at = desk_channel.staff_events(blog_id, previous, upto=seq)
+    wire = desk_channel.event("desk", {"seq": at, "changes": events}, seq=at)
+    return [Item(HttpStreamFormat(wire), id=str(seq), prev_id=str(previous))]
+
+
+@dataclass(frozen=True)
+class DeskCatchUp:
+    """A desk's first bytes (or an engine's answer when it asks again), where they bring
+    it, and who is on the desk if that changed when it arrived."""
+
+    body: bytes
+    at: int
+    presence: dict[str, object] | None
+
+
+def desk_catch_up(opening: live_stream.DeskOpening, after: int, token: str,
+                  first: bool) -> DeskCatchUp:  # fmt: skip
+    """The staff log after ``after``; this desk renewed on the desk (sync)."""
+    before = desk_channel.on_desk(opening.blog_id)
+    desk_channel.arrive(token, opening.blog_id, opening.user_id)
+    now = desk_channel.on_desk(opening.blog_id)
+    events, at = desk_channel.staff_events(opening.blog_id, after)
+    body = b""
+    if at != after:  # as the hub's desks: only when there is something new
+        body += desk_channel.event("desk", {"seq": at, "changes": events}, seq=at)
+    if first:
+        body += desk_channel.event("presence", now)
+    return DeskCatchUp(body, at, now if now != before else None)
 
 
 class GripTransport(Transport):
@@ -220,8 +276,51 @@ class GripTransport(Transport):
                 engine.publish(channel(blog_id), items)
 
     def announce_desk(self, blog_id: int, seq: int) -> None:
-        """The staff desk channel stays on the built-in hub."""
+        """Publish the staff log's entry to the desks the engines hold, and wake the ones
+        the stream processes hold (desks may reach either, as the deployment routes)."""
         self._desks.announce_desk(blog_id, seq)
+        try:
+            items = desk_publication(blog_id, seq)
+        except Exception:
+            logger.exception("staff entry %s of blog %s not published to the edge", seq, blog_id)
+            return
+        if items:
+            for engine in engines():
+                engine.publish(desk_channels(blog_id)[0], items)
+
+    async def hold_desk(self, opening: live_stream.DeskOpening) -> live_stream.Answer | None:
+        """A desk through an engine: its catch-up, and a hold on the blog's desk channels
+        whose next link carries a signed grant (an engine's request has no cookies), so
+        the origin checks the account again every ``NEWSROOM_GRIP_DESK_RECHECK_SECONDS``.
+        A desk that did not come through an engine is this process's (None)."""
+        if not through_an_engine(opening.headers):
+            return None
+        log, presence = desk_channels(opening.blog_id)
+        again = "grip-last" in opening.headers
+        after = grip_last(opening.headers, log)
+        after = opening.after if after is None else after
+        token = opening.token or uuid.uuid4().hex
+        caught = await sync_to_async(desk_catch_up)(opening, after, token, not again)
+        if caught.presence is not None:
+            self._publish_presence(opening.blog_id, presence, caught.presence)
+        grant = desk_channel.Grant(opening.user_id, opening.blog_id, token).signed()
+        link = f"{opening.path}?{urlencode({'after': caught.at, 'grant': grant})}"
+        channels = [Channel(log, prev_id=str(caught.at)), Channel(presence)]
+        headers = {
+            **HOLD_HEADERS,
+            "Cache-Control": "no-store",
+            "Grip-Channel": create_grip_channel_header(channels),
+            "Grip-Link": f"<{link}>; rel=next; "
+            f"timeout={settings.NEWSROOM_GRIP_DESK_RECHECK_SECONDS}",
+            "Grip-Keep-Alive": keep_alive(),
+        }
+        body = caught.body if again else sse.RETRY + caught.body
+        return live_stream.Answer(200, body, headers)
+
+    def _publish_presence(self, blog_id: int, name: str, shown: dict[str, object]) -> None:
+        item = Item(HttpStreamFormat(desk_channel.event("presence", shown)))
+        for engine in engines():
+            engine.publish(name, [item])
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer:
         """The catch-up as the first bytes, then a stream hold for the engine; a request
@@ -241,12 +340,6 @@ class GripTransport(Transport):
             **HOLD_HEADERS,
             "Grip-Channel": create_grip_channel_header(Channel(name, prev_id=str(caught.at))),
             "Grip-Link": f"<{link}>; rel=next; timeout={settings.NEWSROOM_GRIP_RECOVER_SECONDS}",
-            "Grip-Keep-Alive": f"{_cstring(sse.KEEP_ALIVE)}; format=cstring; "
-            f"timeout={int(settings.NEWSROOM_LIVE_HEARTBEAT)}",
+            "Grip-Keep-Alive": keep_alive(),
         }
         return live_stream.Answer(200, body, headers)
-
-
-def _cstring(data: bytes) -> str:
-    """GRIP's cstring encoding of a keep-alive (``\\n`` escaped)."""
-    return data.decode().replace("\\", "\\\\").replace("\n", "\\n")
