@@ -186,6 +186,8 @@ async def serve_stream(scope: Scope, receive: Receive, send: Send, slug: str) ->
         method=scope.get("method", ""), slug=slug, after=query.get("after", [""])[-1],
         last_event_id=headers.get(b"last-event-id", b"").decode("latin-1"),
         client=client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1")),
+        path=scope.get("path", ""),
+        headers={k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()},
     )  # fmt: skip
     outcome = await transport().open(step) if isinstance(step, live_stream.Opening) else step
     if isinstance(outcome, live_stream.Answer):

@@ -151,6 +151,7 @@ class Opening:
     client: str
     path: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
+    last_seq: int = -1  # the blog's position as the ladder saw it (-1: not known)
 
 
 async def ladder(*, method: str, slug: str, after: str | None, last_event_id: str | None,
@@ -172,7 +173,7 @@ async def ladder(*, method: str, slug: str, after: str | None, last_event_id: st
         return Answer(204)
     if (reload := from_elsewhere(blog.last_seq, position)) is not None:
         return Answer(200, reload, dict(HEADERS))
-    return Opening(blog.pk, position, client, path, headers or {})
+    return Opening(blog.pk, position, client, path, headers or {}, blog.last_seq)
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,27 @@ def test_a_stream_request_through_the_engine_is_answered_with_the_catch_up_and_a
     assert "Polls close" in body
 
 
+def test_the_stream_processes_lean_path_answers_the_engine_as_the_view_does(
+    engine, blog, reporter, editor
+):
+    from tests.liveblog.test_live_asgi import call
+
+    first = publish(blog, reporter, editor, "Polls open")
+    second = publish(blog, reporter, editor, "Polls close")
+    view = hold(blog, f"after={first - 1}")
+
+    through_the_engine = ((b"host", b"testserver"), (b"grip-sig", signed().encode()))
+    status, headers, body, _ = call(f"/live/{blog.slug}/stream/",
+                                    query=f"after={first - 1}".encode(),
+                                    headers=through_the_engine)  # fmt: skip
+
+    assert status == 200
+    for name in ("Grip-Hold", "Grip-Channel", "Grip-Link", "Grip-Keep-Alive"):
+        assert headers[name.lower().encode()].decode() == view[name], name
+    assert body == view.content
+    assert f"prev-id={second}" in view["Grip-Channel"]
+
+
 def test_the_engines_own_cursor_wins_when_it_asks_the_next_link_again(
     engine, blog, reporter, editor
 ):
