@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plot", action="store_true", help="only redraw the plots from results")
     parser.add_argument("--readers", default="", help="push: reader counts, e.g. 5000,10000")
     parser.add_argument("--direct", action="store_true", help="push: readers skip nginx")
+    parser.add_argument("--transport", choices=("hub", "grip", "all"), default="hub",
+                        help="push: readers held by the built-in hub, by Pushpin (GRIP) beside "
+                             "nchan, or all three in one run")  # fmt: skip
     parser.add_argument("--asgi-app", default="liveblog.live.asgi:application",
                         help="push: the stream servers' ASGI application")  # fmt: skip
     parser.add_argument(
@@ -93,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.monotonic()
                 try:
                     readers = [int(n) for n in args.readers.split(",") if n]
-                    options = {"readers": readers, "direct": args.direct}
+                    options = {"readers": readers, "direct": args.direct,
+                               "transport": args.transport}  # fmt: skip
                     figures = _runner(name)(
                         stack, quick=args.quick, runs=runs, **(options if name == "push" else {})
                     )
@@ -110,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
                             "load_before": load_before, "load_after": machine.load(),
                             "figures": figures}  # fmt: skip
                 stem = f"{name}.{args.tag}" if args.tag else name
+                if name == "push" and args.transport != "hub":
+                    stem += ".edge"
                 path = RESULTS / (f"{stem}.quick.tmp" if args.quick else f"{stem}.json")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(json.dumps(document, indent=1, default=str) + "\n")

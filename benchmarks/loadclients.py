@@ -68,8 +68,10 @@ class LoadClients:
     def drop(self) -> None:
         self.ask({"cmd": "drop"})
 
-    def reconnect(self, seq: int, timeout: float) -> dict[str, Any]:
-        answers = self.ask({"cmd": "reconnect", "seq": seq, "timeout": timeout})
+    def reconnect(self, seq: int, timeout: float, concurrency: int = 0) -> dict[str, Any]:
+        """Every reader at once (``concurrency`` 0), or that many at a time per process."""
+        answers = self.ask({"cmd": "reconnect", "seq": seq, "timeout": timeout,
+                            "concurrency": concurrency})  # fmt: skip
         return {
             "started": min(a["started"] for a in answers),
             "times": [t for a in answers for t in a["times"]],

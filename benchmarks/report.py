@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .stack import ROOT
-from .stats import fmt, fmt_summary
+from .stats import fmt, fmt_summary, summary
 
 PLOTS = ROOT / "docs" / "performance"
 
@@ -54,10 +54,13 @@ def _images(figures: dict[str, Any]) -> str:
 
 
 def _push(figures: dict[str, Any]) -> str:
+    if figures.get("path") == "edge":
+        return _edge(figures)
     rows = [
         [f"{r['readers']:,}", f"{r['connected']:,}", fmt_summary(r["p50_ms"]),
          fmt_summary(r["p99_ms"]), fmt_summary(r["max_ms"]), fmt(r["kb_per_reader"], "", 1),
-         fmt(r.get("nginx_kb_per_reader"), "", 1), fmt(r["connect_seconds"], "", 1),
+         fmt(r.get("edge_kb_per_reader", r.get("nginx_kb_per_reader")), "", 1),
+         fmt(r["connect_seconds"], "", 1),
          str(r["missing"])]
         for r in figures["latency"]
     ]  # fmt: skip
@@ -71,6 +74,64 @@ def _push(figures: dict[str, Any]) -> str:
     )  # fmt: skip
     for problem in figures.get("problems", []):
         out += f"\nFAILED: {problem}"
+    return out
+
+
+def _edge(figures: dict[str, Any]) -> str:
+    """Readers held by Pushpin, nchan and the hub, side by side, with the targets of the
+    edge-push issue as ratios to nchan in the same run."""
+    rows = []
+    for kind, results in figures["transports"].items():
+        for r in results:
+            held_by = {"grip": f"Pushpin x{r.get('instances', 1)}", "nchan": "nchan",
+                       "hub": "hub (uvicorn x2)"}[kind]  # fmt: skip
+            rows.append([held_by, f"{r['readers']:,}", f"{r['connected']:,}",
+                         fmt_summary(r["p50_ms"]), fmt_summary(r["p99_ms"]),
+                         fmt_summary(r["max_ms"]), fmt(r["kb_per_reader"], "", 1),
+                         fmt(r.get("edge_kb_per_reader"), "", 1),
+                         fmt(r["connect_seconds"], "", 1),
+                         fmt_summary(r.get("origin_cpu_ms", summary([])), "", 1),
+                         str(r["missing"])])  # fmt: skip
+    out = _table(["held by", "readers", "connected", "p50 ms", "p99 ms", "max ms",
+                  "KB/reader (Django)", "KB/reader (engine)", "connect s",
+                  "origin CPU ms/publish", "missed"], rows)  # fmt: skip
+    targets = edge_targets(figures)
+    if targets:
+        out += "\n\n" + _table(["target", "figure", "met"], targets)
+    storms = figures.get("reconnect", {})
+    if storms:
+        out += "\n\n" + _table(
+            ["reconnect storm", "all caught up (s)", "p99 (s)", "missed"],
+            [[f"{kind}: {s['readers']:,} readers", fmt_summary(s["all_caught_up_s"], "", 2),
+              fmt_summary(s["p99_s"], "", 2), str(s["missing"])] for kind, s in storms.items()],
+        )  # fmt: skip
+    for problem in figures.get("problems", []):
+        out += f"\nFAILED: {problem}"
+    return out
+
+
+def edge_targets(figures: dict[str, Any]) -> list[list[str]]:
+    """The issue's targets: p99 through the engine at 10,000 readers no worse than
+    nchan's, at 20,000 within 1.25x; the origin's CPU per publish flat (the largest
+    crowd's within 1.5x of the smallest's, my reading of "flat")."""
+    by = {kind: {r["readers"]: r for r in rows} for kind, rows in figures["transports"].items()}
+    grip, nchan = by.get("grip", {}), by.get("nchan", {})
+    out = []
+    for readers, allowed in ((10_000, 1.0), (20_000, 1.25)):
+        if readers in grip and readers in nchan:
+            ours, theirs = grip[readers]["p99_ms"]["median"], nchan[readers]["p99_ms"]["median"]
+            if ours is not None and theirs:
+                ratio = ours / theirs
+                out.append([f"p99 at {readers:,}: engine / nchan <= {allowed}",
+                            f"{ours:.0f} / {theirs:.0f} ms = {ratio:.2f}",
+                            "yes" if ratio <= allowed else "NO"])  # fmt: skip
+    costs = [(n, r.get("origin_cpu_ms", {}).get("median")) for n, r in sorted(grip.items())]
+    costs = [(n, c) for n, c in costs if c]
+    if len(costs) >= 2:
+        (small, first), (large, last) = costs[0], costs[-1]
+        out.append([f"origin CPU per publish flat, {small:,} to {large:,} readers",
+                    f"{first:.1f} to {last:.1f} ms = {last / first:.2f}x",
+                    "yes" if last / first <= 1.5 else "NO"])  # fmt: skip
     return out
 
 

@@ -315,9 +315,11 @@ class Stack:
         django.setup()
 
     # --- servers ------------------------------------------------------------------
-    def uvicorn(self, *, port: int, workers: int = 2, name: str = "uvicorn") -> Process:
-        """The ASGI servers (the live stream), as ``docs/deployment.md`` runs them."""
-        process = self.start(name, [
+    def uvicorn(self, *, port: int, workers: int = 2, name: str = "uvicorn",
+                env: dict[str, str] | None = None) -> Process:  # fmt: skip
+        """The ASGI servers (the live stream), as ``docs/deployment.md`` runs them
+        (``env``: settings of these servers only)."""
+        process = self.start(name, env={**self.env, **(env or {})}, argv=[
             str(BIN / "uvicorn"), self.asgi_app, "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--backlog", "4096",
             "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "2",
