@@ -84,14 +84,20 @@ def _worker(redis_ok: bool) -> dict[str, Any]:
     }
 
 
+def dependencies() -> dict[str, dict[str, Any]]:
+    """Each dependency's check, bounded (the readiness probe's and the metrics')."""
+    checks = {"database": _database(), "redis": _redis()}
+    checks["worker"] = _worker(checks["redis"]["ok"])
+    return checks
+
+
 @never_cache
 @require_GET
 def readiness(request: HttpRequest) -> JsonResponse:
     """200 "ok" when everything is there; 200 "degraded" (and what is) when Redis or the
     worker is missing but pages can be served from the database; 503 "unavailable"
     without the database. Anyone may call it (it names no secret)."""
-    checks = {"database": _database(), "redis": _redis()}
-    checks["worker"] = _worker(checks["redis"]["ok"])
+    checks = dependencies()
     if not checks["database"]["ok"]:
         status = "unavailable"
     elif all(check["ok"] for check in checks.values()):

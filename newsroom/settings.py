@@ -316,6 +316,10 @@ NEWSROOM_PUSH_BACKEND = os.environ.get(
 # what its readers may have missed; each publish call's time limit; a channel prefix
 # when several sites share an engine.
 NEWSROOM_GRIP_URLS = env_list("NEWSROOM_GRIP_URLS")
+# /metrics (Prometheus): the bearer token a scraper sends, and/or the networks it may come
+# from (CIDRs, e.g. 10.0.0.0/8); with neither, nobody may read it (newsroom/metrics.py).
+NEWSROOM_METRICS_TOKEN = os.environ.get("NEWSROOM_METRICS_TOKEN", "")
+NEWSROOM_METRICS_NETWORKS = env_list("NEWSROOM_METRICS_NETWORKS")
 NEWSROOM_GRIP_VERIFY_KEY = os.environ.get("NEWSROOM_GRIP_VERIFY_KEY", "")
 NEWSROOM_GRIP_RECOVER_SECONDS = int(os.environ.get("NEWSROOM_GRIP_RECOVER_SECONDS", "60"))
 # Desks through an engine: how often it asks the origin again, which checks the account

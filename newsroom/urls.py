@@ -10,7 +10,7 @@ from django.views.defaults import server_error
 
 from liveblog import views as liveblog_views
 
-from . import health
+from . import health, metrics
 from .web import errors as api_errors
 
 
@@ -29,6 +29,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: send them to the real one.
     path("favicon.ico", favicon),
     path("readyz", health.readiness, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus (token or network)
     # The live desk (liveblog.desk): inside the admin, with its login and look.
     path("admin/desk/", include("liveblog.desk.urls")),
     path("admin/", admin.site.urls),
