@@ -18,6 +18,7 @@ class LoadClients:
         ports = port if isinstance(port, list) else [port]
         self.stack = stack
         self.count = count
+        self.reopened = 0
         self.clients: list[Process] = []
         share = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
         for index, n in enumerate(share):
@@ -63,7 +64,11 @@ class LoadClients:
         return sum(a["early"] for a in self.ask({"cmd": "arm", "seq": seq}))
 
     def collect(self, timeout: float) -> list[float | None]:
-        return [t for a in self.ask({"cmd": "collect", "timeout": timeout}) for t in a["times"]]
+        """Each reader's time of the armed event (None: not in time); ``reopened`` counts
+        the streams the server closed since connect, which the readers opened again."""
+        answers = self.ask({"cmd": "collect", "timeout": timeout})
+        self.reopened = sum(a.get("reopened", 0) for a in answers)
+        return [t for a in answers for t in a["times"]]
 
     def drop(self) -> None:
         self.ask({"cmd": "drop"})

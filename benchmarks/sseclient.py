@@ -7,7 +7,9 @@ Run by the push benchmark as ``python -m benchmarks.sseclient --port P --path â€
   ``{"connected": n, "failed": f, "seconds": t}`` once each has its response headers.
 - ``{"cmd": "arm", "seq": X}``: start watching for the event ``id: X`` (answers at once);
   then ``{"cmd": "collect", "timeout": T}``: answer with the monotonic times at which
-  each connection had received the whole event (null where it did not in time).
+  each reader had received the whole event (null where it did not in time), and how
+  many streams the server closed (``reopened``): a reader whose stream the server closes
+  opens it again after the stream's retry (2 s) from its last id, as EventSource does.
 - ``{"cmd": "drop"}``: reset every connection (a reconnect storm's first half).
 - ``{"cmd": "reconnect", "seq": X, "timeout": T}``: reconnect all at once, each with
   ``?after=`` its own last id; answer with the times each first held an event with
@@ -41,10 +43,13 @@ ID_LINE = re.compile(rb"(?:^|\n)id: (\d+)\n")
 class Reader(asyncio.Protocol):
     """One reader's connection: tracks the newest complete event id it has received."""
 
-    __slots__ = ("buffer", "client", "connected", "headers_done", "last_id", "transport")
+    __slots__ = ("buffer", "client", "connected", "dropped", "headers_done", "last_id", "slot",
+                 "transport")  # fmt: skip
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, slot: int) -> None:
         self.client = client
+        self.slot = slot  # the reader's place in the crowd (the same across reconnects)
+        self.dropped = False  # closed by the benchmark itself
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
         self.headers_done = asyncio.get_running_loop().create_future()
@@ -85,11 +90,14 @@ class Reader(asyncio.Protocol):
         self.connected = False
         if not self.headers_done.done():
             self.headers_done.set_exception(ConnectionError(str(exc or "closed")))
+        elif not self.dropped:
+            self.client.lost(self)  # closed by the server: reconnect, as EventSource does
 
     def drop(self) -> None:
         """Close with a reset (SO_LINGER 0): no TIME_WAIT left behind, as a crash would."""
         if self.transport is None:
             return
+        self.dropped = True
         sock = self.transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -100,13 +108,14 @@ class Client:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.readers: list[Reader] = []
+        self.reopened = 0  # streams the server closed, opened again
         self.waiting_for = 0
         self.got: dict[int, float] = {}
         self.all_done: asyncio.Event | None = None
 
     def received(self, reader: Reader, seq: int) -> None:
         if self.waiting_for and seq >= self.waiting_for:
-            key = id(reader)
+            key = reader.slot
             if key not in self.got:
                 self.got[key] = time.monotonic()
                 if len(self.got) >= len(self.readers) and self.all_done is not None:
@@ -119,6 +128,22 @@ class Client:
         block = index // self.args.per_address  # 254 usable addresses per third octet
         return f"{self.args.sources}.{block // 254}.{block % 254 + 1}"
 
+    def lost(self, reader: Reader) -> None:
+        """A stream the server closed: open it again after the stream's ``retry`` (2 s)
+        from the last id it had, as a browser's EventSource does, and count it."""
+        self.reopened += 1
+        asyncio.get_running_loop().call_later(2.0, lambda: asyncio.ensure_future(
+            self._reopen(reader)))  # fmt: skip
+
+    async def _reopen(self, old: Reader) -> None:
+        try:
+            new = await self._open(old.slot, old.last_id, None)
+        except Exception:
+            self.lost(old)  # refused or unreachable: try again later
+            return
+        with contextlib.suppress(ValueError):
+            self.readers[self.readers.index(old)] = new
+
     async def _open(self, index: int, after: int, gate: asyncio.Semaphore | None) -> Reader:
         loop = asyncio.get_running_loop()
         request = (
@@ -129,7 +154,7 @@ class Client:
             await gate.acquire()
         try:
             _, reader = await loop.create_connection(
-                lambda: Reader(self),
+                lambda: Reader(self, index),
                 self.args.host,
                 self.args.port,
                 local_addr=(source, 0) if (source := self.source(index)) else None,
@@ -173,8 +198,9 @@ class Client:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.all_done.wait(), timeout)
         self.waiting_for = 0
-        times = [self.got.get(id(reader)) for reader in self.readers]
-        return {"times": times, "missing": sum(t is None for t in times)}
+        times = [self.got.get(reader.slot) for reader in self.readers]
+        return {"times": times, "missing": sum(t is None for t in times),
+                "reopened": self.reopened}  # fmt: skip
 
     def drop(self) -> dict[str, object]:
         for reader in self.readers:
@@ -192,7 +218,7 @@ class Client:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.all_done.wait(), timeout)
         self.waiting_for = 0
-        times = [self.got.get(id(reader)) for reader in self.readers]
+        times = [self.got.get(reader.slot) for reader in self.readers]
         return {**outcome, "started": started, "times": times,
                 "missing": sum(t is None for t in times) + int(outcome["failed"])}  # fmt: skip
 

@@ -41,6 +41,15 @@ def test_origin_cost_that_grows_with_the_crowd_is_not_flat():
     assert verdict[2] == "NO"
 
 
+def test_flat_is_judged_from_1000_to_20000_readers_as_the_issue_asks():
+    [verdict] = edge_targets(figures(
+        [row(1000, 40, cpu=10), row(20_000, 400, cpu=12), row(50_000, 900, cpu=30)], []
+    ))  # fmt: skip
+
+    assert verdict[0] == "origin CPU per publish flat, 1,000 to 20,000 readers"
+    assert verdict[2] == "yes"
+
+
 def test_the_table_shows_who_held_the_readers_and_each_verdict():
     text = table("push", figures([row(10_000, 300, instances=2)], [row(10_000, 290)]))
 
