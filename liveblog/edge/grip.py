@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -146,11 +146,16 @@ def engines() -> list[Engine]:
 def verify_keys() -> list[tuple[str | bytes, str | None]]:
     """The keys an engine signs its requests with (``Grip-Sig``), and their issuers:
     ``NEWSROOM_GRIP_VERIFY_KEY`` (Pushpin's ``sig_key``) and any ``verify-key`` (Fanout's)
-    or ``key`` of the engines' URLs."""
+    or ``key`` of the engines' URLs (parsed once per configuration)."""
+    return _verify_keys(settings.NEWSROOM_GRIP_VERIFY_KEY, tuple(settings.NEWSROOM_GRIP_URLS))
+
+
+@cache
+def _verify_keys(own: str, urls: tuple[str, ...]) -> list[tuple[str | bytes, str | None]]:
     keys: list[tuple[str | bytes, str | None]] = []
-    if settings.NEWSROOM_GRIP_VERIFY_KEY:
-        keys.append((settings.NEWSROOM_GRIP_VERIFY_KEY, None))
-    for url in settings.NEWSROOM_GRIP_URLS:
+    if own:
+        keys.append((own, None))
+    for url in urls:
         parsed = parse_grip_uri(url)
         key = parsed.get("verify_key", parsed.get("key"))
         if key:
@@ -257,6 +262,19 @@ def desk_catch_up(opening: live_stream.DeskOpening, after: int, token: str,
     return DeskCatchUp(body, at, now if now != before else None)
 
 
+def _publish(name: str, render: Callable[[int, int], list[Item]], blog_id: int, seq: int,
+             what: str) -> None:  # fmt: skip
+    """Render entry ``seq`` once and publish it to every engine; never raises (what is not
+    published reaches the engines' readers through the next link)."""
+    try:
+        items = render(blog_id, seq)
+    except Exception:
+        logger.exception("%s %s of blog %s not published to the edge", what, seq, blog_id)
+        return
+    for engine in engines() if items else []:
+        engine.publish(name, items)
+
+
 class GripTransport(Transport):
     """Readers through GRIP engines (see the module's docstring)."""
 
@@ -266,27 +284,13 @@ class GripTransport(Transport):
     def announce(self, blog_id: int, seq: int) -> None:
         """Render the change once and publish it to every engine. Never raises: a change
         that cannot be published reaches readers through the next link."""
-        try:
-            items = publication(blog_id, seq)
-        except Exception:
-            logger.exception("change %s of blog %s not published to the edge", seq, blog_id)
-            return
-        if items:
-            for engine in engines():
-                engine.publish(channel(blog_id), items)
+        _publish(channel(blog_id), publication, blog_id, seq, "change")
 
     def announce_desk(self, blog_id: int, seq: int) -> None:
         """Publish the staff log's entry to the desks the engines hold, and wake the ones
         the stream processes hold (desks may reach either, as the deployment routes)."""
         self._desks.announce_desk(blog_id, seq)
-        try:
-            items = desk_publication(blog_id, seq)
-        except Exception:
-            logger.exception("staff entry %s of blog %s not published to the edge", seq, blog_id)
-            return
-        if items:
-            for engine in engines():
-                engine.publish(desk_channels(blog_id)[0], items)
+        _publish(desk_channels(blog_id)[0], desk_publication, blog_id, seq, "staff entry")
 
     async def hold_desk(self, opening: live_stream.DeskOpening) -> live_stream.Answer | None:
         """A desk through an engine: its catch-up, and a hold on the blog's desk channels
@@ -318,9 +322,8 @@ class GripTransport(Transport):
         return live_stream.Answer(200, body, headers)
 
     def _publish_presence(self, blog_id: int, name: str, shown: dict[str, object]) -> None:
-        item = Item(HttpStreamFormat(desk_channel.event("presence", shown)))
         for engine in engines():
-            engine.publish(name, [item])
+            engine.publish(name, [Item(HttpStreamFormat(desk_channel.event("presence", shown)))])
 
     async def open(self, opening: live_stream.Opening) -> live_stream.Answer:
         """The catch-up as the first bytes, then a stream hold for the engine; a request
