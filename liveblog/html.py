@@ -30,6 +30,13 @@ MAX_START = 10_000  # the first number of a numbered list
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _BLOCK_TAG = re.compile(r"<\s*(p|blockquote|ul|ol|h[2-4]|pre|hr|table)\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+# A link the cleaner left without an address (its `javascript:` href dropped, or none to
+# begin with) keeps only the rel it was given: `<a rel=…>` without href is invalid HTML
+# and a dead link, so its words stay and the tag goes. The cleaner's output is normalised
+# (no nested links, attributes quoted), which is what makes a pattern safe here.
+_DEAD_LINK = re.compile(
+    r'<a(?![^>]*\shref="[^"]+")(?:\s[^>]*)?>(.*?)</a>', re.IGNORECASE | re.DOTALL
+)
 
 
 def sanitize_body(value: str) -> str:
@@ -44,7 +51,7 @@ def sanitize_body(value: str) -> str:
     if not _BLOCK_TAG.search(value):
         blocks = [b.strip() for b in re.split(r"\n\s*\n", value) if b.strip()]
         value = "".join(f"<p>{b.replace(chr(10), '<br>')}</p>" for b in blocks)
-    return nh3.clean(
+    cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -53,7 +60,8 @@ def sanitize_body(value: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style"},
         attribute_filter=_bounded,
-    ).strip()
+    )
+    return _DEAD_LINK.sub(r"\1", cleaned).strip()
 
 
 def _bounded(tag: str, attribute: str, value: str) -> str | None:

@@ -84,3 +84,44 @@ def test_a_numbered_list_start_is_bounded():
         sanitize_body('<ol start="99999999999"><li>x</li></ol>')
         == '<ol start="10000"><li>x</li></ol>'
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "clean"),
+    [
+        ('<p>See <a href="javascript:alert(1)">this</a>.</p>', "<p>See this.</p>"),
+        ('<p>An <a href="">empty</a> link</p>', "<p>An empty link</p>"),
+        ('<p>A <a rel="nofollow">rel only</a> link</p>', "<p>A rel only link</p>"),
+        ('<p><a title="t">titled <em>only</em></a></p>', "<p>titled <em>only</em></p>"),
+    ],
+)
+def test_a_link_left_without_an_address_keeps_its_words_and_loses_the_tag(body, clean):
+    """The cleaner adds rel to every link; one whose href it dropped would be left as
+    `<a rel=...>` without href, which the Nu checker refuses (and nobody can follow)."""
+    assert sanitize_body(body) == clean
+
+
+def test_a_real_link_beside_a_dead_one_keeps_its_address():
+    body = '<p><a href="javascript:x">dead</a> and <a href="https://www.bbc.co.uk/">alive</a></p>'
+    assert sanitize_body(body) == (
+        '<p>dead and <a href="https://www.bbc.co.uk/" rel="noopener noreferrer">alive</a></p>'
+    )
+
+
+@pytest.mark.django_db
+def test_bodies_stored_with_a_dead_link_are_cleaned_by_the_migration():
+    import importlib
+
+    from django.apps import apps
+
+    from liveblog.models import Post
+    from tests import factories
+
+    migration = importlib.import_module("liveblog.migrations.0010_unwrap_dead_links")
+    dead = factories.PostFactory(body='<p><a rel="noopener noreferrer">words</a> stay</p>')
+    alive = factories.PostFactory(
+        body='<p><a href="https://a.example/" rel="noopener noreferrer">x</a></p>'
+    )
+    migration.unwrap(apps, None)
+    assert Post.objects.get(pk=dead.pk).body == "<p>words stay</p>"
+    assert Post.objects.get(pk=alive.pk).body == alive.body

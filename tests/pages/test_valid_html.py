@@ -19,6 +19,7 @@ from django.utils import timezone
 from benchmarks.synthetic import presidential_document
 from liveblog.demo.loader import load_demo
 from liveblog.models import LiveBlog, Post
+from liveblog.services.posts import post_create
 from results.ingest import import_document
 from results.models import Race
 from tests import factories
@@ -53,6 +54,13 @@ def vnu() -> Path:
 def pages(client: Client) -> dict[str, str]:
     """Every kind of public page, as readers get it."""
     demo = LiveBlog.objects.get(slug="us-election-2024")
+    dead_links = post_create(
+        blog=demo, by=get_user_model().objects.get(username="editor"), title="Dead links",
+        body='<p><a href="javascript:alert(1)">A script</a>, <a href="">nothing</a> and '
+             '<a rel="nofollow">a rel alone</a>.</p>',
+    )  # fmt: skip
+    dead_links.status, dead_links.published_at = Post.Status.PUBLISHED, timezone.now()
+    dead_links.save()
     make_posts(demo, 25)  # more than a page: "Show older posts" appears
     first = client.get(f"/live/{demo.slug}/").content.decode()
     older = first.split("?before=", 1)[1].split('"', 1)[0].split("&", 1)[0]
