@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import format_html
 
 from . import render_cache
 from .live import positions
@@ -89,7 +90,13 @@ class LiveBlogRssFeed(Feed[Post, LiveBlog]):
 
     def item_description(self, item: Post) -> str:
         # Bodies are sanitised when saved (liveblog.html); the writer escapes them as text.
-        return _xml_text(item.body)
+        # Embeds follow as links (a feed reader runs no player).
+        links = "".join(
+            format_html('<p><a href="{}">{}</a>{}</p>', embed.url, embed.view_label,
+                        f": {embed.title or embed.text[:200]}" if embed.title or embed.text else "")
+            for embed in item.embeds.all()
+        )  # fmt: skip
+        return _xml_text(item.body + links)
 
     def item_pubdate(self, item: Post) -> datetime | None:
         return item.published_at

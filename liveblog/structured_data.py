@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from .html import body_text
-from .models import Label, LiveBlog, Post
+from .models import Label, LiveBlog, Post, PostEmbed
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -96,9 +96,24 @@ def blog_posting(post: Post, blog: LiveBlog, *, base_url: str) -> dict[str, Any]
     images = [absolute_url(base_url, image.image.url) for image in post.images.all() if image.image]
     if images:
         data["image"] = images
+    shared = [_shared(embed) for embed in post.embeds.all()]
+    if shared:
+        data["sharedContent"] = shared  # BlogPosting is a SocialMediaPosting
     if post.label_id is not None:
         data["articleSection"] = cast(Label, post.label).name
     return data
+
+
+def _shared(embed: PostEmbed) -> dict[str, Any]:
+    """A post, video or chart quoted by the post: its link, and whose it is."""
+    kind = {"video": "VideoObject", "audio": "AudioObject", "post": "SocialMediaPosting"}
+    item: dict[str, Any] = {"@type": kind.get(embed.embed_kind, "CreativeWork"), "url": embed.url}
+    name = embed.title or embed.text[:110]
+    if name:
+        item["name"] = name
+    if embed.author_name:
+        item["author"] = {"@type": "Person", "name": embed.author_name}
+    return item
 
 
 def live_blog_posting(blog: LiveBlog, posts: Iterable[Post], *, base_url: str) -> dict[str, Any]:

@@ -298,7 +298,7 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
     if folder == "reporters" and Reporter.objects.filter(headshot=path).exists():
         return media_response(path, public=True)
     posts = Post.objects.with_media(path)
-    if folder in {"posts", "videos", "renditions"}:
+    if folder in {"posts", "videos", "renditions", "embeds"}:
         if posts.published().exists():
             return media_response(path, public=True)
         # For readers visible_to() is published(): only staff need the second look.

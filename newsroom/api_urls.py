@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from liveblog.api.actions import (
     AllowedActionsView,
+    EmbedsView,
     ImagesView,
     KeyEventView,
     PinView,
@@ -83,6 +84,7 @@ urlpatterns = [
     path(f"{POST}key-event/", KeyEventView.as_view(), name="post-key-event"),
     path(f"{POST}retract/", RetractView.as_view(), name="post-retract"),
     path(f"{POST}images/", ImagesView.as_view(), name="post-images"),
+    path(f"{POST}embeds/", EmbedsView.as_view(), name="post-embeds"),
     path(f"{POST}actions/", AllowedActionsView.as_view(), name="post-actions"),
     path("races/", RaceListView.as_view(), name="races"),
     path("races/<slug:slug>/", RaceView.as_view(), name="race"),

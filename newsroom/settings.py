@@ -9,6 +9,7 @@ tasks; production sets ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``,
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 from pathlib import Path
@@ -18,6 +19,8 @@ import dj_database_url
 import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from newsroom import oembed
 
 # Lets Django's generic classes be subscripted at runtime (``admin.ModelAdmin[Post]``),
 # as the type checker (mypy with django-stubs) wants them.
@@ -361,6 +364,43 @@ NEWSROOM_VIDEO_EMBED_HOSTS = env_list(
     "www.youtube-nocookie.com,www.youtube.com,youtu.be,player.vimeo.com,vimeo.com",
 )
 
+# Embeds from a pasted link (newsroom/oembed.py, docs/embeds.md): the providers are
+# Newsroom's list (X, Bluesky, Threads, Mastodon, Instagram, Facebook, TikTok, YouTube,
+# Vimeo, SoundCloud, Spotify, Datawrapper, Flourish); a newsroom adds its own as JSON in
+# NEWSROOM_EMBED_EXTRA_PROVIDERS (the same keys as newsroom.oembed.DEFAULT_PROVIDERS).
+# Each link is read once, when its post is saved, within NEWSROOM_EMBED_TIMEOUT seconds.
+NEWSROOM_EMBED_PROVIDERS: list[dict[str, Any]] = (
+    json.loads(os.environ["NEWSROOM_EMBED_PROVIDERS"])  # replaces the list (the tests' fakes)
+    if os.environ.get("NEWSROOM_EMBED_PROVIDERS")
+    else oembed.DEFAULT_PROVIDERS
+)
+NEWSROOM_EMBED_EXTRA_PROVIDERS: list[dict[str, Any]] = json.loads(
+    os.environ.get("NEWSROOM_EMBED_EXTRA_PROVIDERS", "[]")
+)
+NEWSROOM_EMBED_TIMEOUT = float(os.environ.get("NEWSROOM_EMBED_TIMEOUT", "4"))
+# Instagram's and Facebook's oEmbed need a Meta app token ("app-id|client-token"); without
+# one their links show as a card with the player, without the post's words.
+NEWSROOM_META_OEMBED_TOKEN = os.environ.get("NEWSROOM_META_OEMBED_TOKEN", "")
+# Calls out on a reporter's behalf (newsroom/outbound.py) reach only global addresses
+# over https; networks listed here may be reached, over http too (a newsroom's own
+# oEmbed proxy; the tests' fake providers on loopback). Empty in production.
+NEWSROOM_OUTBOUND_TRUSTED_NETWORKS = env_list("NEWSROOM_OUTBOUND_TRUSTED_NETWORKS", "")
+# Mastodon is on many hosts: the instances whose players pages may frame (a post from
+# another instance shows as a card with its words and link, without the player).
+NEWSROOM_MASTODON_INSTANCES = env_list(
+    "NEWSROOM_MASTODON_INSTANCES",
+    "https://mastodon.social,https://mastodon.online,https://mstdn.social,"
+    "https://journa.host,https://newsie.social",
+)
+# The players pages may frame (CSP frame-src): the video players, every provider's fixed
+# origins and the Mastodon instances above.
+EMBED_FRAME_ORIGINS = sorted(
+    {"https://www.youtube-nocookie.com", "https://player.vimeo.com",
+     *NEWSROOM_MASTODON_INSTANCES}
+    | {origin for entry in [*NEWSROOM_EMBED_PROVIDERS, *NEWSROOM_EMBED_EXTRA_PROVIDERS]
+       for origin in entry.get("frame_origins", ()) if "{" not in origin}
+)  # fmt: skip
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -371,7 +411,7 @@ CONTENT_SECURITY_POLICY = {
         "media-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "frame-src": EMBED_FRAME_ORIGINS,
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -121,3 +121,19 @@ def jpeg_bytes(size: tuple[int, int] = (64, 48), colour: str = "red") -> bytes:
 @pytest.fixture
 def jpeg():
     return jpeg_bytes
+
+
+@pytest.fixture
+def providers(settings):
+    """Every oEmbed provider Newsroom knows, faked on 127.0.0.1 (tests/oembed_fake.py),
+    with fresh breakers."""
+    from newsroom import oembed
+    from tests.oembed_fake import FakeProviders
+
+    fake = FakeProviders()
+    fake.point(settings)
+    settings.NEWSROOM_EMBED_TIMEOUT = 1.5
+    oembed._BREAKERS.clear()
+    yield fake
+    oembed._BREAKERS.clear()
+    fake.close()

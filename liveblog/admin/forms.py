@@ -11,8 +11,9 @@ from js_asset import Media
 
 from newsroom.images import clean_image
 
+from ..embeds import check_link
 from ..html import ALLOWED_TAGS
-from ..models import LiveBlog, Post, PostImage, PostVideo
+from ..models import LiveBlog, Post, PostEmbed, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS
 from ..video import check_video_file, embed_url, video_link_help
 
@@ -155,6 +156,22 @@ class PostVideoForm(forms.ModelForm[PostVideo]):
         if not cleaned.get("DELETE") and cleaned.get("caption") and not has_source:
             raise ValidationError("Give the video a link or a file.")
         return cleaned
+
+
+class PostEmbedForm(forms.ModelForm[PostEmbed]):
+    url = forms.CharField(
+        max_length=1000, label="Link", widget=forms.URLInput(),
+        help_text="A post on X, Bluesky, Threads, Mastodon, Instagram, Facebook or TikTok, a "
+                  "video, audio or a Datawrapper or Flourish chart; read once when the post "
+                  "is saved.",
+    )  # fmt: skip
+
+    class Meta:
+        model = PostEmbed
+        fields = ["url", "placement", "order"]
+
+    def clean_url(self) -> str:
+        return check_link(self.cleaned_data.get("url", ""))
 
 
 class LiveBlogForm(forms.ModelForm[LiveBlog]):

@@ -1,4 +1,5 @@
-"""Saving the post page's inline rows (byline, photos, videos) through the services.
+"""Saving the post page's inline rows (byline, photos, videos, embeds) through the
+services.
 
 The formsets only validate (the forms run the services' own upload checks); each row
 that changed becomes one service call, so the admin repeats none of the services'
@@ -54,7 +55,7 @@ def save_byline(formset: Formset, post: Post, user: Any, *, adding: bool) -> Non
 
 def _save_media(formset: Formset, post: Post, user: Any, *, kind: str, fields: tuple[str, ...],
                 uploads: dict[str, str]) -> None:  # fmt: skip
-    """Photo or video rows: each removed, changed or added row is one service call
+    """Photo, video or embed rows: each removed, changed or added row is one service call
     (``post_remove_<kind>``, ``post_update_<kind>``, ``post_add_<kind>``). ``uploads``
     maps the services' file arguments to the form's file fields."""
     remove = getattr(services, f"post_remove_{kind}")
@@ -84,3 +85,8 @@ def save_images(formset: Formset, post: Post, user: Any, *, adding: bool) -> Non
 def save_videos(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
     _save_media(formset, post, user, kind="video", uploads={"file": "file", "poster": "poster"},
                 fields=("caption", "url", "placement", "order"))  # fmt: skip
+
+
+def save_embeds(formset: Formset, post: Post, user: Any, *, adding: bool) -> None:
+    _save_media(formset, post, user, kind="embed", uploads={},
+                fields=("url", "placement", "order"))  # fmt: skip

@@ -23,9 +23,9 @@ from .. import actions as post_actions
 from .. import services
 from ..actions import REFUSALS, Action
 from ..exceptions import StaleEdit
-from ..models import Post, PostContributor, PostImage, PostVideo
-from .forms import PostForm, PostImageForm, PostVideoForm
-from .inlines import formset_rows_kept, save_byline, save_images, save_videos
+from ..models import Post, PostContributor, PostEmbed, PostImage, PostVideo
+from .forms import PostEmbedForm, PostForm, PostImageForm, PostVideoForm
+from .inlines import formset_rows_kept, save_byline, save_embeds, save_images, save_videos
 
 _Child = TypeVar("_Child", bound=Model)
 
@@ -91,11 +91,28 @@ class VideoInline(PostChildInline[PostVideo]):
     fields = ["url", "file", "poster", "caption", "placement", "order"]
 
 
+class EmbedInline(PostChildInline[PostEmbed]):
+    model = PostEmbed
+    form = PostEmbedForm
+    fields = ["url", "as_read", "placement", "order"]
+    readonly_fields = ["as_read"]
+    verbose_name = "embed"
+    verbose_name_plural = "embeds (posts, videos and charts from elsewhere, by their link)"
+
+    @admin.display(description="As read")
+    def as_read(self, obj: PostEmbed) -> str:
+        if not obj.pk:
+            return "Read when the post is saved."
+        who = f" · {obj.author_name}" if obj.author_name else ""
+        return format_html("{}{}<br><small>{}</small>", obj.provider_name or "Link", who,
+                           obj.problem or obj.text[:140] or obj.title)  # fmt: skip
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin[Post]):
     form = PostForm
     change_form_template = "admin/liveblog/post/change_form.html"
-    inlines = [ContributorInline, ImageInline, VideoInline]
+    inlines = [ContributorInline, ImageInline, VideoInline, EmbedInline]
     list_display = ["title", "status_badge", "blog", "author", "published_display", "marks"]
     list_filter = [
         "status", "blog", ("author", admin.RelatedOnlyFieldListFilter), "label", "pinned",
@@ -201,7 +218,8 @@ class PostAdmin(admin.ModelAdmin[Post]):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Bylines, photos and videos are saved by the services, with their checks (the
         same refusals as the API), never by the formsets themselves."""
-        save = {PostContributor: save_byline, PostImage: save_images, PostVideo: save_videos}
+        save = {PostContributor: save_byline, PostImage: save_images, PostVideo: save_videos,
+                PostEmbed: save_embeds}  # fmt: skip
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         save[formset.model](formset, form.instance, request.user, adding=not change)
         if formset.model is PostContributor and not change:

@@ -30,6 +30,7 @@ from ..models import Post
 from . import scopes
 from .context import reader
 from .inputs import (
+    EmbedInput,
     ImageInput,
     KeyEventInput,
     PinInput,
@@ -217,6 +218,25 @@ class ImagesView(PostActionView):
             placement=data["placement"],
             expected_version=version,
         )
+        return post
+
+
+class EmbedsView(PostActionView):
+    input = EmbedInput
+    success_status = 201
+
+    @action_schema("Embed a post, video or chart by its link", EmbedInput, status=201)
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        """Attach a post from X, Bluesky, Mastodon…, a video or a chart by its link (who
+        may edit the post). The link is read through its provider now, once; when the
+        provider cannot be read it is kept as a plain link. Answers 201 with the post."""
+        return super().post(request, slug, pk)
+
+    def perform(
+        self, *, post: Post, by: User | AnonymousUser, data: dict[str, Any], version: int
+    ) -> Post:
+        services.post_add_embed(post=post, by=by, url=data["url"], placement=data["placement"],
+                                expected_version=version)  # fmt: skip
         return post
 
 

@@ -157,3 +157,13 @@ class ImageInput(StrictSerializer):
     caption = serializers.CharField(required=False, allow_blank=True, max_length=500)
     credit = serializers.CharField(required=False, allow_blank=True, max_length=120)
     placement = serializers.ChoiceField(choices=Placement.choices, default=Placement.LEAD)
+
+
+class EmbedInput(StrictSerializer):
+    url = serializers.CharField(
+        max_length=1000,
+        help_text="The https link of a post, video or chart (X, Bluesky, Threads, Mastodon, "
+        "Instagram, Facebook, TikTok, YouTube, Vimeo, SoundCloud, Spotify, Datawrapper, "
+        "Flourish). Read once, now; a provider that fails leaves a plain link.",
+    )
+    placement = serializers.ChoiceField(choices=Placement.choices, default=Placement.END)

@@ -13,7 +13,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Change, Label, LiveBlog, Post, PostContributor, PostImage, PostVideo
+from ..models import Change, Label, LiveBlog, Post, PostContributor, PostEmbed, PostImage, PostVideo
 from ..models.media import Placement
 
 # Which text is which: a partner escapes plain text and may insert the HTML as it is.
@@ -71,6 +71,28 @@ class VideoSerializer(serializers.Serializer[PostVideo]):
         return absolute(self.context, video.poster.url) if video.poster else ""
 
 
+class EmbedSerializer(serializers.Serializer[PostEmbed]):
+    """A post, video or chart from elsewhere, as read when the post was saved."""
+
+    url = serializers.URLField(help_text="The link as pasted: what to show or link to.")
+    provider = serializers.CharField(help_text='"x", "bluesky", "youtube"…; empty: a plain link.')
+    provider_name = serializers.CharField(help_text=PLAIN)
+    kind = serializers.CharField(source="embed_kind",
+                                 help_text="post, video, audio, chart or link.")  # fmt: skip
+    title = serializers.CharField(help_text=PLAIN)
+    author_name = serializers.CharField(help_text=PLAIN)
+    author_url = serializers.CharField()
+    text = serializers.CharField(help_text="The post's own words. " + PLAIN)
+    thumbnail_url = serializers.SerializerMethodField(help_text="Our stored copy, or empty.")
+    player_url = serializers.CharField(source="frame_url",
+                                       help_text="The provider's player, or empty.")  # fmt: skip
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    placement = serializers.ChoiceField(choices=Placement.choices)
+
+    def get_thumbnail_url(self, embed: PostEmbed) -> str:
+        return absolute(self.context, embed.thumbnail.url) if embed.thumbnail else ""
+
+
 class PostSerializer(serializers.Serializer[Post]):
     """A post as readers see it (staff also read drafts and submissions by id)."""
 
@@ -94,6 +116,7 @@ class PostSerializer(serializers.Serializer[Post]):
     contributors = ContributorSerializer(many=True)
     images = ImageSerializer(many=True)
     videos = VideoSerializer(many=True)
+    embeds = EmbedSerializer(many=True)
 
     def get_url(self, post: Post) -> str:
         return absolute(self.context, post.get_absolute_url())

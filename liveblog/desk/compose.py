@@ -53,6 +53,8 @@ class Outcome:
     too_large: set[str] = field(default_factory=set)  # rows refused for their size alone
     done: str = ""  # the action taken, when every part was accepted
     stale: StaleEdit | None = None
+    # Told to the filer without stopping the action: an embed shown only as a link card.
+    notes: dict[str, str] = field(default_factory=dict)
 
     def refuse(self, where: str, error: Exception) -> None:
         self.errors.setdefault(where, []).extend(messages_of(error))
@@ -138,7 +140,8 @@ class Filing:
         assert post is not None
         self._key_event(post, data)
         self._video(post, data)
-        if action != "autosave":
+        if action != "autosave":  # a link half typed is not read; photos wait too
+            self._embeds(post, data)
             self._photos(post)
         if not self.out.ok:
             return
@@ -205,6 +208,25 @@ class Filing:
         elif linked is not None:
             self._guard("video_url", services.post_update_video, video=linked, by=self.user,
                         url=url, caption=caption)  # fmt: skip
+
+    def _embeds(self, post: Post, data: dict[str, Any]) -> None:
+        """Remove the embeds ticked for removal; add the pasted link (once: the same link
+        saved again is the embed already there). A link read only as a card is a note."""
+        for embed in list(post.embeds.all()):
+            if self.data.get(f"embed-{embed.pk}-remove"):
+                self._guard(f"embed-{embed.pk}", services.post_remove_embed, embed=embed,
+                            by=self.user)  # fmt: skip
+        url = data["embed_url"].strip()
+        if not url or post.embeds.filter(url=url).exists():
+            return
+        embed = self._guard("embed_url", services.post_add_embed, post=post, by=self.user,
+                            url=url)  # fmt: skip
+        if embed is not None:
+            self.out.notes["embed_url"] = (
+                f"Shown as a link card: {embed.problem}" if embed.problem
+                else f"Embedded: {embed.provider_name}"
+                     f"{' post by ' + embed.author_name if embed.author_name else ''}."
+            )  # fmt: skip
 
     def _photos(self, post: Post) -> None:
         stored = {image.pk: image for image in PostImage.objects.filter(post=post)}

@@ -14,7 +14,7 @@ from results.models import Race
 
 from ..actions.forms import PublishAtField
 from ..admin.forms import BodyEditor
-from ..models import Label, Post, PostImage, PostVideo
+from ..models import Label, Post, PostEmbed, PostImage, PostVideo
 from ..services.blogs import MAX_POINT_LENGTH, MAX_POINTS, MAX_RACES_AT_ONCE
 from ..services.workflow import MAX_NOTE_LENGTH
 
@@ -44,6 +44,15 @@ class ComposeForm(forms.Form):
     key_event = forms.BooleanField(required=False)
     video_url = forms.URLField(required=False, assume_scheme="https", label="Video link",
                                max_length=PostVideo._meta.get_field("url").max_length)  # fmt: skip
+    embed_url = forms.CharField(
+        required=False, label="Embed a link",
+        max_length=PostEmbed._meta.get_field("url").max_length,
+        widget=forms.URLInput(attrs={"aria-describedby": "embed-url-hint",
+                                     "placeholder": "https://"}),
+        help_text="A post on X, Bluesky, Threads, Mastodon, Instagram, Facebook or TikTok, a "
+                  "YouTube or Vimeo video, SoundCloud or Spotify audio, a Datawrapper or "
+                  "Flourish chart: readers see a card, and the original when they ask.",
+    )  # fmt: skip
     video_caption = forms.CharField(
         required=False,
         label="Media caption",

@@ -18,7 +18,7 @@ from results import actions as results_actions
 from results.selectors import calls_to_review, race_boards, reviewed_races
 
 from .. import actions
-from ..models import EditLock, LiveBlog, Post, PostImage, PostVideo
+from ..models import EditLock, LiveBlog, Post, PostEmbed, PostImage, PostVideo
 from ..services.locks import may_take_over
 from .channel import on_desk
 
@@ -45,8 +45,10 @@ SHORTCUTS = [
 
 
 def _with_lock(posts: Any) -> Any:
-    has_media = Exists(PostImage.objects.filter(post=OuterRef("pk"))) | Exists(
-        PostVideo.objects.filter(post=OuterRef("pk"))
+    has_media = (
+        Exists(PostImage.objects.filter(post=OuterRef("pk")))
+        | Exists(PostVideo.objects.filter(post=OuterRef("pk")))
+        | Exists(PostEmbed.objects.filter(post=OuterRef("pk")))
     )
     return posts.select_related("edit_lock__user__reporter", "author__reporter").annotate(
         has_media=has_media
@@ -60,7 +62,7 @@ def mark(posts: list[Post], user: User) -> list[Post]:
         offered = actions.offered(user, post)
         post.desk_actions = set(offered)  # type: ignore[attr-defined]
         post.desk_buttons = actions.buttons(user, post, offered)  # type: ignore[attr-defined]
-        # Only a headline (no body text, photo or video): its card asks before it goes out.
+        # Only a headline (no body text, photo, video or embed): its card asks first.
         text = strip_tags(post.body).strip()
         post.headline_only = not text and not getattr(post, "has_media", True)  # type: ignore[attr-defined]
         lock = getattr(post, "edit_lock", None) if _lock_loaded(post) else None

@@ -12,6 +12,7 @@ staff only, the admin's login.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from js_asset import Media as AssetMedia
 
+from newsroom import oembed
 from newsroom.params import sequence
 from newsroom.staff.models import Reporter
 from newsroom.web.errors import InvalidCursor
@@ -46,7 +48,7 @@ from ..actions.forms import messages, next_round_minute
 from ..html import sanitize_body
 from ..live import stream as live_stream
 from ..live.transports import transport
-from ..models import LiveBlog, Post, PostContributor
+from ..models import LiveBlog, Post, PostContributor, PostEmbed
 from ..services.locks import lock_open, lock_release, may_take_over
 from . import channel, regions
 from .compose import Filing, Outcome, byline_rows
@@ -155,6 +157,7 @@ def _compose_context(request: HttpRequest, blog: LiveBlog, user: User,
         "compose_byline": byline,
         "compose_photos": list(post.images.all()) if post else [],
         "compose_files": [v for v in post.videos.all() if v.file] if post else [],
+        "compose_embeds": list(post.embeds.all()) if post else [],
         "compose_lock": lock if lock is not None and lock.user_id != user.pk else None,
         "compose_actions": _compose_actions(user, post),
         "reporters": _reporters(),
@@ -224,6 +227,7 @@ def _outcome_response(request: HttpRequest, outcome: Outcome) -> JsonResponse:
         "photos": outcome.photos,
         "stored": outcome.stored_photos,
         "done": outcome.done,
+        "notes": outcome.notes,
     }
     status = 200 if outcome.ok else 400
     if outcome.photos and not outcome.errors and set(outcome.photos) <= outcome.too_large:
@@ -281,9 +285,27 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
     post._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "contributors": byline, "images": [*kept, *new],
         "videos": list(stored.videos.all()) if stored else [],
+        "embeds": _preview_embeds(stored, request.POST, data.get("embed_url") or ""),
     }  # fmt: skip
     html = render_to_string("desk/_preview.html", {"post": post, "blog": blog}, request)
     return HttpResponse(html)
+
+
+def _preview_embeds(stored: Post | None, sent: Any, typed: str) -> list[PostEmbed]:
+    """The embeds kept, and a link typed but not saved yet as the card it will at least
+    be (its provider's words come when the post is saved: nobody is called to preview)."""
+    embeds = [e for e in (stored.embeds.all() if stored else [])
+              if not sent.get(f"embed-{e.pk}-remove")]  # fmt: skip
+    typed = typed.strip()
+    if typed.startswith("https://") and all(e.url != typed for e in embeds):
+        found = oembed.provider_for(typed)
+        provider = found[0] if found else None
+        embeds.append(PostEmbed(
+            url=typed, provider=provider.slug if provider else "",
+            provider_name=provider.name if provider else urlsplit(typed).hostname or "",
+            embed_kind=provider.kind if provider else "link", order=len(embeds),
+        ))  # fmt: skip
+    return embeds
 
 
 class _PreviewPhoto:

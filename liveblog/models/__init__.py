@@ -3,7 +3,7 @@
 from .blog import LiveBlog
 from .changes import Change
 from .desk import DeskChange, DeskPresence, EditLock
-from .media import PostImage, PostVideo
+from .media import PostEmbed, PostImage, PostVideo
 from .post import PUBLIC_STATUSES, Label, Post, PostContributor
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "LiveBlog",
     "Post",
     "PostContributor",
+    "PostEmbed",
     "PostImage",
     "PostVideo",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.core.files.storage import default_storage
 from django.db import models
 
@@ -103,3 +105,56 @@ class PostVideo(models.Model):
     def kind(self) -> str:
         """How a post card tells its media apart: "video" here, "image" for a photo."""
         return "video"
+
+    @property
+    def player_name(self) -> str:
+        """Whose player a linked video loads (when the reader asks): "YouTube", "Vimeo"."""
+        host = urlsplit(self.url).hostname or ""
+        if "youtube" in host:
+            return "YouTube"
+        return "Vimeo" if "vimeo" in host else host.removeprefix("www.")
+
+
+class PostEmbed(models.Model):
+    """A post, video or chart from elsewhere (X, Bluesky, YouTube, Datawrapper…), pasted as
+    a link and read once through its provider (``newsroom.oembed``) into a snapshot the
+    page shows as a card; the provider's own player is loaded only when a reader asks."""
+
+    post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="embeds")
+    url = models.URLField(max_length=1000, help_text="The link as pasted.")
+    provider = models.SlugField(max_length=40, blank=True, help_text="Empty: a plain link.")
+    provider_name = models.CharField(max_length=120, blank=True)
+    embed_kind = models.CharField(max_length=8, default="link")  # post, video, audio, chart
+    title = models.CharField(max_length=300, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=1000, blank=True)
+    text = models.TextField(blank=True, help_text="The post's own words, as plain text.")
+    # Fetched once through the image pipeline (re-encoded, metadata stripped), served
+    # from our own media like a photo: the page asks no third party for it.
+    thumbnail = models.ImageField(upload_to=upload_to("embeds"), blank=True, max_length=200)
+    frame_url = models.URLField(
+        max_length=1000, blank=True, help_text="The provider's player, loaded on a reader's click."
+    )
+    frame_height = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(
+        max_length=500, blank=True, help_text="Why this shows only as a link, for the desk."
+    )
+    placement = models.CharField(max_length=4, choices=Placement, default=Placement.END)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def kind(self) -> str:
+        """How a post card tells its media apart: "embed" here."""
+        return "embed"
+
+    @property
+    def view_label(self) -> str:
+        """The link's words: "View on X", "View on mastodon.social"."""
+        return f"View on {self.provider_name or 'the original site'}"

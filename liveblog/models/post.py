@@ -13,7 +13,7 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from .media import PostImage, PostVideo
+    from .media import PostEmbed, PostImage, PostVideo
 
 
 class Label(models.Model):
@@ -101,6 +101,7 @@ class PostQuerySet(models.QuerySet["Post"]):
             models.Q(images__image=name)
             | models.Q(videos__file=name)
             | models.Q(videos__poster=name)
+            | models.Q(embeds__thumbnail=name)
         )
         if name.startswith("renditions/") and name.count("/") >= 2:
             source = name.removeprefix("renditions/").rsplit("/", 1)[0]
@@ -142,6 +143,7 @@ class PostQuerySet(models.QuerySet["Post"]):
             ),
             "images",
             "videos",
+            "embeds",
         )
 
 
@@ -273,18 +275,22 @@ class Post(models.Model):
         return f"post-{self.pk}"
 
     @property
-    def lead_media(self) -> list[PostImage | PostVideo]:
-        """Photos and videos above the text, in their one shared order."""
+    def lead_media(self) -> list[PostImage | PostVideo | PostEmbed]:
+        """Photos, videos and embeds above the text, in their one shared order."""
         return self._media("lead")
 
     @property
-    def end_media(self) -> list[PostImage | PostVideo]:
-        """Photos and videos below the text, in their one shared order."""
+    def end_media(self) -> list[PostImage | PostVideo | PostEmbed]:
+        """Photos, videos and embeds below the text, in their one shared order."""
         return self._media("end")
 
-    def _media(self, placement: str) -> list[PostImage | PostVideo]:
+    def _media(self, placement: str) -> list[PostImage | PostVideo | PostEmbed]:
         # From the prefetched rows (``for_display``): no query per post.
-        items: list[PostImage | PostVideo] = [*self.images.all(), *self.videos.all()]
+        items: list[PostImage | PostVideo | PostEmbed] = [
+            *self.images.all(),
+            *self.videos.all(),
+            *self.embeds.all(),
+        ]
         return sorted(
             (item for item in items if item.placement == placement),
             key=lambda item: (item.order, item.kind, item.pk),

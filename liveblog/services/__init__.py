@@ -11,10 +11,13 @@ workflow action's check (``check_<action>``) sits beside its mutation; the actio
 from ..changes import one_gesture
 from .blogs import blog_set_status, blog_show_races, summary_update
 from .media import (
+    post_add_embed,
     post_add_image,
     post_add_video,
+    post_remove_embed,
     post_remove_image,
     post_remove_video,
+    post_update_embed,
     post_update_image,
     post_update_video,
 )
@@ -41,12 +44,14 @@ __all__ = [
     "blog_show_races",
     "default_byline",
     "one_gesture",
+    "post_add_embed",
     "post_add_image",
     "post_add_video",
     "post_create",
     "post_delete",
     "post_publish",
     "post_publish_due",
+    "post_remove_embed",
     "post_remove_image",
     "post_remove_video",
     "post_retract",
@@ -57,6 +62,7 @@ __all__ = [
     "post_submit",
     "post_unschedule",
     "post_update",
+    "post_update_embed",
     "post_update_image",
     "post_update_video",
     "summary_update",

@@ -1,4 +1,4 @@
-"""Photos and videos on a post: checked, cleaned, and announced like any edit.
+"""Photos, videos and embeds on a post: checked, cleaned, and announced like any edit.
 
 Whoever may edit the post may add, change or remove its media (``check_edit``). A change
 that changes nothing (the same alt text, caption, credit, placement and order) is no
@@ -15,7 +15,8 @@ from django.db import transaction
 
 from newsroom.images import clean_image, uploaders_name
 
-from ..models import Post, PostImage, PostVideo
+from ..embeds import Reading, apply_reading, check_link, needs_reading, read_link
+from ..models import Post, PostEmbed, PostImage, PostVideo
 from ..models.media import Placement
 from ..renditions import queue_renditions
 from ..video import check_video_file, embed_url
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def _next_order(post: Post) -> int:
-    return post.images.count() + post.videos.count()
+    return post.images.count() + post.videos.count() + post.embeds.count()
 
 
 def _alt_text(value: str) -> str:
@@ -41,7 +42,7 @@ def _placement(value: str) -> str:
     return value
 
 
-Media = TypeVar("Media", PostImage, PostVideo)
+Media = TypeVar("Media", PostImage, PostVideo, PostEmbed)
 
 
 def _as_stored(
@@ -57,7 +58,7 @@ def _as_stored(
     return post, type(item).objects.get(pk=item.pk, post=post)
 
 
-def _apply(item: PostImage | PostVideo, fields: dict[str, Any]) -> set[str]:
+def _apply(item: PostImage | PostVideo | PostEmbed, fields: dict[str, Any]) -> set[str]:
     """Set the fields that differ from what is stored; return their names."""
     changed = {name for name, value in fields.items() if getattr(item, name) != value}
     for name in changed:
@@ -227,4 +228,68 @@ def post_remove_video(*, video: PostVideo, by: User | AnonymousUser) -> None:
     post = lock(video.post)
     check_edit(by, post)
     PostVideo.objects.filter(pk=video.pk, post=post).delete()
+    touch_edited(post=post, by=by)
+
+
+def post_add_embed(
+    *,
+    post: Post,
+    by: User | AnonymousUser,
+    url: str,
+    placement: str = Placement.END,
+    order: int | None = None,
+    expected_version: int | None = None,
+    reading: Reading | None = None,
+) -> PostEmbed:
+    """Attach a post, video or chart from elsewhere by its link. The link is read through
+    its provider before the post is locked (a slow provider holds no row), within its
+    deadline; whatever the provider answers, the embed is stored (a plain link card with
+    ``problem`` set when it could not be read). Only a link that is not one is refused."""
+    url = check_link(url)
+    check_edit(by, post)  # before calling anyone out there on this person's behalf
+    placement = _placement(placement)
+    reading = reading or read_link(url)
+    with transaction.atomic():
+        post = lock(post, expected_version=expected_version)
+        check_edit(by, post)
+        embed = PostEmbed(post=post, placement=placement,
+                          order=_next_order(post) if order is None else order)  # fmt: skip
+        apply_reading(embed, reading)
+        embed.save()
+        touch_edited(post=post, by=by)
+    return embed
+
+
+def post_update_embed(
+    *, embed: PostEmbed, by: User | AnonymousUser, reading: Reading | None = None, **fields: Any
+) -> PostEmbed:
+    """Change an embed's place or order, or its link (read again, like a new one; the
+    same link is read again only if its provider failed last time)."""
+    url = check_link(fields["url"]) if "url" in fields else embed.url
+    if "url" in fields:
+        fields["url"] = url
+        check_edit(by, embed.post)
+    if "placement" in fields:
+        fields["placement"] = _placement(fields["placement"])
+    if reading is None and needs_reading(embed, url):
+        reading = read_link(url)
+    with transaction.atomic():
+        post, embed = _as_stored(embed, by, fields, {"url", "placement", "order"})
+        changed = _apply(embed, fields)
+        if reading is not None:
+            apply_reading(embed, reading)
+            changed.add("snapshot")
+        if not changed:
+            return embed
+        embed.save()
+        touch_edited(post=post, by=by)
+    return embed
+
+
+@transaction.atomic
+def post_remove_embed(*, embed: PostEmbed, by: User | AnonymousUser) -> None:
+    """Take an embed off a post (a public post shows the edit)."""
+    post = lock(embed.post)
+    check_edit(by, post)
+    PostEmbed.objects.filter(pk=embed.pk, post=post).delete()
     touch_edited(post=post, by=by)

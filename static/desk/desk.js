@@ -26,9 +26,9 @@
   var pendingAutosave = false;
   var pending = null;       // an action pressed offline ({action, form}): taken on reconnect
   var ASKS = {  // a post with only a headline: asked once before it goes further
-    publish: "Publish a post with only a headline (no text, photo or video)?",
-    schedule: "Schedule a post with only a headline (no text, photo or video)?",
-    submit: "Submit a post with only a headline (no text, photo or video) for approval?",
+    publish: "Publish a post with only a headline (no text, photo, video or embed)?",
+    schedule: "Schedule a post with only a headline (no text, photo, video or embed)?",
+    submit: "Submit a post with only a headline (no text, photo, video or embed) for approval?",
   };
   var WAITING = {
     submit: "Will be submitted for approval when the connection returns.",
@@ -193,12 +193,13 @@
   }
 
   // --- Saving ------------------------------------------------------------------------------
-  // Only a headline: no body text, no photo, no video (published, it would be a title alone).
+  // Only a headline: no body text, photo, video or embed (published, a title alone).
   function headlineOnly() {
     var form = compose();
     var text = editor ? editor.getText().trim() : (field("body") ? field("body").value.replace(/<[^>]*>/g, "").trim() : "");
     var video = field("video_url") && field("video_url").value.trim();
-    return !text && !video && !form.querySelector(".photo-row:not(.is-refused)");
+    var embed = (field("embed_url") && field("embed_url").value.trim()) || form.querySelector(".embed-row");
+    return !text && !video && !embed && !form.querySelector(".photo-row:not(.is-refused)");
   }
 
   // An abandoned start (a few letters of a title, nothing else) stays in this browser only:
@@ -334,6 +335,11 @@
     Object.keys(result.stored || {}).forEach(function (key) { photoStored(key, result.stored[key]); });
     Object.keys(result.errors || {}).forEach(function (key) { showError(key, result.errors[key].join(" ")); });
     Object.keys(result.photos || {}).forEach(function (key) { showError(key, result.photos[key]); });
+    var notes = Object.keys(result.notes || {}).map(function (key) {
+      var slot = compose().querySelector('[data-note-for="' + key + '"]');
+      if (slot) { slot.textContent = result.notes[key]; }
+      return result.notes[key];
+    });
     if (result.stale) { showStale(result.stale, action); return; }
     if (code === 403) { toast(((result.errors || {}).__all__ || ["Not allowed."]).join(" "), false); }
     if (!result.ok) {
@@ -349,7 +355,7 @@
       if (action === "save" && form.dataset.status !== "draft") { forgetLocal(); }
       return;
     }
-    toast("“" + field("title").value + "”: " + result.done.toLowerCase() + ".");
+    toast("“" + field("title").value + "”: " + result.done.toLowerCase() + "." + (notes.length ? " " + notes.join(" ") : ""));
     forgetLocal();
     openCompose(desk.dataset.composeUrl, true, true);
   }

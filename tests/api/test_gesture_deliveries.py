@@ -70,7 +70,7 @@ def admin_save(editor, blog, post):
         "label": "",
         "version": post.version,
     }
-    for prefix in ("contributors", "images"):
+    for prefix in ("contributors", "images", "embeds"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     data |= {
         "videos-TOTAL_FORMS": "1",

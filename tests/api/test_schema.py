@@ -42,6 +42,7 @@ def test_schema_is_public_and_describes_every_endpoint(db):
         "/api/v1/blogs/{slug}/posts/{id}/retract/",
         "/api/v1/blogs/{slug}/posts/{id}/actions/",
         "/api/v1/blogs/{slug}/posts/{id}/images/",
+        "/api/v1/blogs/{slug}/posts/{id}/embeds/",
         "/api/v1/races/",
         "/api/v1/races/{slug}/",
         "/api/v1/races/{slug}/snapshots/",

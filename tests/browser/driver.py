@@ -50,6 +50,7 @@ class Driver:
             "wire": self.wire,
             "confirm_state": self.confirm_state,
             "edit": self.edit,
+            "embed": self.embed,
             "retract": self.retract,
             "pin": self.pin,
             "unpin": self.unpin,
@@ -312,6 +313,18 @@ class Driver:
             post=self._post(id), by=self.editor, file=buffer, alt_text="A teal square"
         )
         return {"image": image.pk, "name": image.image.name}
+
+    def embed(self, id: int, url: str, providers: list[dict[str, Any]]) -> dict[str, Any]:
+        """Embed ``url`` in the post, read through ``providers`` (the test's fakes)."""
+        from django.test import override_settings
+
+        from liveblog.services import post_add_embed
+
+        with override_settings(NEWSROOM_EMBED_PROVIDERS=providers,
+                               NEWSROOM_OUTBOUND_TRUSTED_NETWORKS=["127.0.0.0/8"],
+                               NEWSROOM_META_OEMBED_TOKEN="app-id|client-token"):  # fmt: skip
+            embed = post_add_embed(post=self._post(id), by=self.editor, url=url)
+        return {"embed": embed.pk, "problem": embed.problem, "frame": embed.frame_url}
 
     def plant_media(self, id: int, content: str, extension: str) -> dict[str, Any]:
         """Store ``content`` as if a hostile file had got past the upload checks: on disk

@@ -430,6 +430,10 @@ class Newsroom:
             self.call("plant_media", id=post_id, content=content, extension=extension)["url"]
         )
 
+    def embed(self, post_id: int, url: str, providers: list[dict[str, Any]]) -> dict[str, Any]:
+        """Embed a link in the post, read through ``providers`` (the test's fakes)."""
+        return self.call("embed", id=post_id, url=url, providers=providers)
+
     def edit(self, post_id: int, *, title: str | None = None, body: str | None = None,
              note: str = "") -> dict[str, Any]:  # fmt: skip
         return self.call("edit", id=post_id, title=title, body=body, note=note)

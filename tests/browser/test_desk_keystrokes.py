@@ -157,7 +157,7 @@ def test_a_post_with_only_a_headline_asks_once_before_it_goes_out(
     with editor.expect_event("dialog"):
         editor.click('#compose button[value="publish"]')
     expect(editor.locator("#id_title")).to_have_value(title)
-    assert asked == ["Publish a post with only a headline (no text, photo or video)?"]
+    assert asked == ["Publish a post with only a headline (no text, photo, video or embed)?"]
     assert newsroom.post_state(title=title).get("status") != "published"
 
     editor.once("dialog", lambda d: answer(d, accept=True))

@@ -115,7 +115,7 @@ def test_an_admin_save_with_its_inlines_is_one_change(
     data |= {"title": "Polls close late", "body": "<p>Edited in the admin.</p>",
              "correction_note": "Later than first said.", "label": "",
              "version": public_post.version}  # fmt: skip
-    for prefix in ("contributors", "images", "videos"):
+    for prefix in ("contributors", "images", "videos", "embeds"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     data |= {"videos-TOTAL_FORMS": "1", "videos-0-url": VIDEO, "videos-0-caption": "Queue",
              "videos-0-placement": "lead", "videos-0-order": "0"}  # fmt: skip

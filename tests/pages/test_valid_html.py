@@ -106,17 +106,38 @@ def pages(client: Client) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings) -> None:
+def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings, providers) -> None:
     settings.NEWSROOM_DEMO_PASSWORD = "valid-html-123"
     load_demo()
+    cards = every_kind_of_card()
     written = []
-    for name, html in pages(Client()).items():
+    for name, html in {**pages(Client()), "every kind of card": cards}.items():
         path = tmp_path / f"{name.replace(' ', '-')}.html"
         path.write_text(html)
         written.append(path)
 
     assert validate(vnu, written) == []
-    assert len(written) == 12
+    assert len(written) == 13
+
+
+def every_kind_of_card() -> str:
+    """A permalink with an embed of every provider (read from the fake providers), a link
+    card whose provider failed, and a site that is not a provider."""
+    from liveblog.services import post_add_embed
+    from tests.oembed_fake import LINKS
+
+    editor = get_user_model().objects.get(username="editor")
+    post = post_create(blog=LiveBlog.objects.get(slug="us-election-2024"), by=editor,
+                       title="Every kind of card")  # fmt: skip
+    for url in [*LINKS.values(), "https://example.com/story"]:
+        post_add_embed(post=post, by=editor, url=url)
+    post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
+    post.save()
+    response = Client().get(post.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("data-embed ") == len(LINKS) + 1
+    return html
 
 
 def validate(vnu: Path, written: list[Path]) -> list[str]:
