@@ -85,7 +85,7 @@ class Renderer:
 
     def _results(self) -> str:
         boards = race_boards(list(self.blog.races.values_list("pk", flat=True)))
-        return render_to_string("results/_header.html", {"boards": boards})
+        return render_to_string("results/_header.html", {"boards": boards, "compact": True})
 
     def ops_for(self, change: Change) -> list[str]:
         if change.kind in POST_KINDS and change.post_id:

@@ -132,12 +132,36 @@
     dropPending(itemId);
   }
 
+  // What the reader opened or closed (a race's full results, the summary, the pinned
+  // post) stays so when the section is redrawn.
+  function openState(root) {
+    var state = {};
+    root.querySelectorAll("details[id]").forEach(function (box) { state[box.id] = box.open; });
+    return state;
+  }
+
+  function restoreOpen(state) {
+    Object.keys(state).forEach(function (id) {
+      var box = document.getElementById(id);
+      if (box && box.tagName === "DETAILS") box.open = state[id];
+    });
+  }
+
+  // A wide screen has room for what a phone shows as one line (the summary's points).
+  function openWide(root) {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 48rem)").matches) return;
+    root.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
+  }
+
   function replace(op) {
     var current = document.getElementById(op.dataset.target);
     var fresh = op.content.firstElementChild;
     if (!current || !fresh) return;
+    var state = openState(current);
     fresh = fresh.cloneNode(true);
     current.replaceWith(fresh);
+    openWide(fresh);
+    restoreOpen(state);
     process(fresh);
     fresh.dispatchEvent(new CustomEvent("live:replaced", { bubbles: true }));
   }
@@ -265,5 +289,6 @@
     }
   });
 
+  openWide(document);
   if (root.dataset.live === "poll" || (root.dataset.live && !window.EventSource)) startPolling();
 })();

@@ -58,12 +58,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The screenshot test first of the browser tests (which stay where they are in the
+    # The screenshot tests first of the browser tests (which stay where they are in the
     # run): docs/screenshots/ shows the demo as a newcomer sees it, not the posts the
     # other tests file into the shared browser database.
+    first = ("test_layout.py", "test_first_screen.py")
     places = [i for i, item in enumerate(items) if HERE in Path(str(item.path)).parents]
-    ordered = sorted((items[i] for i in places),
-                     key=lambda item: Path(str(item.path)).name != "test_layout.py")  # fmt: skip
+    ordered = sorted(
+        (items[i] for i in places), key=lambda item: [Path(item.path).name != n for n in first]
+    )
     for place, item in zip(places, ordered, strict=True):
         items[place] = item
     if SKIP_REASON is None:

@@ -533,6 +533,12 @@ def wait_for_js(page: Any, expression: str, timeout: float = 10.0) -> None:
     wait_until(page, lambda: page.evaluate(expression), timeout=timeout, what=expression)
 
 
+def open_races(page: Any) -> None:
+    """Open every race of the live page's results (one line each until a reader opens it)."""
+    for summary in page.locator("#results details.results-race:not([open]) > summary").all():
+        summary.click()
+
+
 class Counted:
     """A page whose every user interaction is counted (the issue's "at most 8")."""
 

@@ -180,7 +180,7 @@ def test_timeline_pin_correct_retract_and_schedule_reach_other_desks_and_readers
 
     # Pin: the reader's pinned slot and Holly's desk follow.
     timeline_item(editor, title).get_by_role("button", name="Pin").first.click()
-    expect(reader.page.locator("#pinned article", has_text=title)).to_be_visible(
+    expect(reader.page.locator("#pinned .pinned-title", has_text=title)).to_be_visible(
         timeout=LIVE_TIMEOUT_MS
     )
     expect(holly.locator("#region-timeline .desk-pinned", has_text=title)).to_be_visible(

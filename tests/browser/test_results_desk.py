@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS
+from .support import LIVE_TIMEOUT_MS, open_races
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -77,6 +77,7 @@ def test_the_results_form_is_prefilled_and_shows_the_shares_before_recording(
     server, newsroom, open_reader, editor_page
 ):
     reader = open_reader(server)
+    open_races(reader.page)
     editor = editor_page(server)
     editor.goto(server.page("/admin/results/race/"))
     editor.get_by_role("link", name="US presidential election 2024").click()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .support import LIVE_TIMEOUT_MS, Counted
+from .support import LIVE_TIMEOUT_MS, Counted, open_races
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed"
@@ -34,6 +34,7 @@ def test_the_states_render_filter_and_update_live_when_a_state_is_called(
 ):
     reader = open_reader(server, slug=SLUG)
     page = reader.page
+    open_races(page)  # the live page shows one line per race until the reader opens it
     states = page.locator("#results details.results-states")
     expect(states).to_have_count(1)
     expect(states).not_to_have_attribute("open", "")  # collapsed under the header
@@ -94,6 +95,7 @@ def test_the_states_have_no_axe_violations(server, new_context, axe_script, elec
     assert page.goto(server.page(path)).status == 200
     details = page.locator("details.results-states")
     if where == "live page":
+        open_races(page)
         details.locator("summary").click()
     expect(details.locator(".tile-map")).to_be_visible()
     violations = axe(page, axe_script)
@@ -189,6 +191,7 @@ def test_an_editor_sets_up_a_national_race_from_the_wire_in_three_steps_and_impo
     results = editor.locator("#region-results")
     expect(results.locator(".results-title")).to_have_text(wired["name"])
     reader = open_reader(server, slug="setup-from-the-wire")
+    open_races(reader.page)
     states = reader.page.locator("#results details.results-states")
     states.locator("summary").click()
     expect(states.locator("tbody tr")).to_have_count(3)

@@ -419,4 +419,4 @@ def test_a_linked_video_waits_for_the_readers_click_too(blog, editor):
 
     assert "<iframe" not in page
     assert 'data-frame="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
-    assert "Play the video<span class=\"embed-from\"> from YouTube</span>" in page
+    assert 'Play the video<span class="embed-from"> from YouTube</span>' in page
