@@ -13,6 +13,7 @@ urlpatterns = [
     path("live/<slug:slug>/posts/<int:pk>/", views.post_page, name="post"),
     path("live/<slug:slug>/stream/", views.stream, name="stream"),
     path("live/<slug:slug>/changes/", views.changes, name="changes"),
+    path("live/<slug:slug>/embed/", views.blog_embed, name="embed"),
     path("live/<slug:slug>/feed/rss/", feeds.LiveBlogRssFeed(), name="feed-rss"),
     path("live/<slug:slug>/feed/atom/", feeds.LiveBlogAtomFeed(), name="feed-atom"),
 ]

@@ -21,9 +21,11 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_safe
 
 from newsroom.media import media_response
+from newsroom.origins import origins_in
 from newsroom.params import sequence
 from newsroom.proxies import client_ip
 from newsroom.staff.models import Reporter
@@ -127,13 +129,55 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+EMBED_POSTS = (1, 5, 20)  # the embed view's posts: fewest, default, most (?n=)
+
+
+@require_GET
+@xframe_options_exempt  # who may frame it is the blog's CSP frame-ancestors, below
+def blog_embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The blog in a frame on another site (a homepage, a partner's article): its newest
+    posts (``?n=``, ``?filter=key-events``), live like the page, resizing its frame.
+
+    Only the sites the blog lists (``LiveBlog.embed_origins``) may frame it: every answer
+    carries them as the CSP's frame-ancestors, and the browser refuses any other page.
+    Rendered once per change of the blog, like the page."""
+    remembered = positions.get(slug)
+    allowed = LiveBlog.objects.filter(slug=slug).values_list("embed_origins", flat=True).first()
+    if remembered is None or allowed is None:
+        raise Http404("No LiveBlog matches the given query.")
+    state = render_cache.with_due(remembered)
+    key_events = request.GET.get("filter") == "key-events"
+    fewest, default, most = EMBED_POSTS
+    asked = sequence(request.GET.get("n", ""))
+    n = min(max(asked, fewest), most) if asked is not None else default
+    variant = ("embed", key_events, n, request.get_host(), request.scheme)
+
+    def build() -> str:
+        blog = get_object_or_404(LiveBlog, slug=slug)
+        posts, _ = posts_page(blog, key_events=key_events, before=None)
+        pinned = blog.posts.published().pinned().for_display(with_blog=False).first()
+        context = {"blog": blog, "seq": blog.last_seq, "posts": posts[:n], "pinned": pinned,
+                   "key_events": key_events, "keep": n,
+                   "live": blog.status != LiveBlog.Status.ENDED, "transport": "sse",
+                   "poll_interval": settings.NEWSROOM_POLL_INTERVAL}  # fmt: skip
+        return render_to_string("liveblog/embed.html", context, request)
+
+    found = render_cache.find(state, *variant)
+    html = render_cache.fill(found, build, nonce=str(getattr(request, "csp_nonce", "")))
+    response = HttpResponse(html)
+    response._csp_replace = {  # type: ignore[attr-defined]
+        "frame-ancestors": ["'self'", *origins_in(allowed)]
+    }
+    return response
+
+
 def _render_blog_page(request: HttpRequest, slug: str, key_events: bool,
                       before: Cursor | None, live: str) -> str:  # fmt: skip
     blog = get_object_or_404(LiveBlog, slug=slug)
     seq = blog.last_seq  # read first: the posts below are at least this new
     posts, next_cursor = posts_page(blog, key_events=key_events, before=before)
     pinned = blog.posts.published().pinned().for_display(with_blog=False).first()
-    boards = race_boards(list(blog.races.values_list("pk", flat=True)))
+    boards = race_boards(blog.shown_race_ids(), in_order=True)
     base_url = request.build_absolute_uri("/").rstrip("/")
     canonical = request.build_absolute_uri(blog.get_absolute_url())
     context: dict[str, Any] = {

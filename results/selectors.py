@@ -78,6 +78,10 @@ class RaceBoard:
 MAX_WIRE_RACES = 300
 
 
+# Readers look for the presidency before a state's: national races sort first.
+NATIONAL_FIRST = models.Case(models.When(level="national", then=0), default=1)
+
+
 def wire_races(limit: int = MAX_WIRE_RACES) -> list[Race]:
     """The races of the latest election day the wire has brought, to set a blog up with:
     national races first (each with ``state_count``, its state contests), then the
@@ -87,9 +91,7 @@ def wire_races(limit: int = MAX_WIRE_RACES) -> list[Race]:
     races = Race.objects.exclude(source_id="").filter(parent=None)
     races = races.filter(election_date=day) if day else races
     return list(
-        races.annotate(state_count=Count("states")).order_by(
-            models.Case(models.When(level="national", then=0), default=1), "name"
-        )[:limit]
+        races.annotate(state_count=Count("states")).order_by(NATIONAL_FIRST, "name")[:limit]
     )
 
 
@@ -118,9 +120,10 @@ def plural(word: str, count: int) -> str:
     return word + "s"
 
 
-def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceBoard]:
+def race_boards(race_ids: list[int], *, with_history: bool = True,
+                in_order: bool = False) -> list[RaceBoard]:  # fmt: skip
     """The latest snapshot, confirmed call and history of each race, national races first,
-    then by name.
+    then by name (``in_order``: in the order of ``race_ids``, a blog's editors' order).
 
     Four queries in all, plus two per race for its history (a blog covers few races).
     """
@@ -131,9 +134,11 @@ def race_boards(race_ids: list[int], *, with_history: bool = True) -> list[RaceB
         Race.objects.filter(pk__in=race_ids)
         .annotate(latest_snapshot_id=Subquery(latest.values("pk")[:1]))
         .prefetch_related("candidates")
-        # The national race first (readers look for the presidency before a state's).
-        .order_by(models.Case(models.When(level="national", then=0), default=1), "name")
+        .order_by(NATIONAL_FIRST, "name")
     )
+    if in_order:
+        place = {pk: n for n, pk in enumerate(race_ids)}
+        races.sort(key=lambda race: place[race.pk])
     snapshots = {
         s.race_id: s
         for s in ResultSnapshot.objects.filter(

@@ -170,6 +170,9 @@ BLOGS: base.Registry[base.Action[LiveBlog]] = base.Registry(LiveBlog, [
     base.Action("show_races", "Show on the live page", "races shown", perms.can_change_blog,
                 check_show_races, services.blog_show_races,
                 lambda d: {"races": list(d["races"])}, subject_arg="blog"),
+    base.Action("move_race", "Move", "race moved", perms.can_change_blog,
+                check_show_races, services.blog_move_race,
+                lambda d: {"race": d["race"], "direction": d["direction"]}, subject_arg="blog"),
 ])  # fmt: skip
 REGISTRY: dict[str, Action] = POSTS.actions
 BUTTONS: dict[str, Action] = {a.name: a for a in ACTIONS if a.button}

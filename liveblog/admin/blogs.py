@@ -32,6 +32,7 @@ class LiveBlogAdmin(UniqueRaceAdmin[LiveBlog]):
         (None, {"fields": ["title", "slug", "description", "status"]}),
         ("Coverage", {"fields": ["coverage_start", "coverage_end", "races"]}),
         ("Summary", {"fields": ["summary_text", "summary_updated_at"]}),
+        ("On other sites", {"fields": ["embed_origins"]}),
         ("Posts and readers", {"fields": ["posts_overview", "readers"]}),
     ]
 

@@ -119,8 +119,8 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
     the results' registry says: record or call each race (the admin's pages, which come
     back to the desk), confirm or reject a waiting call in one click, correct or withdraw
     a shown one."""
-    race_ids = list(blog.races.values_list("pk", flat=True))
-    boards = race_boards(race_ids, with_history=False)
+    race_ids = blog.shown_race_ids()
+    boards = race_boards(race_ids, with_history=False, in_order=True)
     back = "?" + urlencode({"next": reverse("desk:desk", args=[blog.slug])})
 
     def link(url_name: str, pk: int) -> str:
@@ -159,7 +159,9 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
             "waiting_calls": sum(1 for call in calls if call.confirmed_at is None),
             "more_calls": max(0, len(shown) - DESK_SHOWN_CALLS),
             "all_calls_url": reverse("admin:results_winnercall_changelist"),
-            "may_show_races": actions.BLOGS.may("show_races", user, blog)}  # fmt: skip
+            "may_show_races": actions.BLOGS.may("show_races", user, blog),
+            "may_order_races": len(boards) > 1
+                               and actions.BLOGS.may("move_race", user, blog)}  # fmt: skip
 
 
 def presence(blog: LiveBlog, user: User) -> dict[str, Any]:

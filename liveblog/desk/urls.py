@@ -28,6 +28,7 @@ urlpatterns = [
     path("<slug:slug>/compose/preview/", staff(views.preview), name="preview"),
     path("<slug:slug>/summary/", staff(views.summary), name="summary"),
     path("<slug:slug>/races/", staff(views.races), name="races"),
+    path("<slug:slug>/races/<int:pk>/<direction>/", staff(views.move_race), name="move-race"),
     path("<slug:slug>/posts/<int:pk>/lock/", staff(views.lock), name="lock"),
     path("<slug:slug>/posts/<int:pk>/release/", staff(views.release), name="release"),
     path("<slug:slug>/posts/<int:pk>/<slug:name>/", staff(views.step), name="step"),

@@ -30,6 +30,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from js_asset import Media as AssetMedia
@@ -40,7 +41,7 @@ from newsroom.staff.models import Reporter
 from newsroom.web.errors import InvalidCursor
 from newsroom.web.pagination import parse_cursor
 from results import actions as results_actions
-from results.models import WinnerCall
+from results.models import Race, WinnerCall
 from results.selectors import reviewed_races, wire_races
 
 from .. import actions, services
@@ -105,11 +106,21 @@ def desk(request: HttpRequest, slug: str) -> HttpResponse:
         "desk_seq": seq,
         "shortcuts": regions.SHORTCUTS,
         "photo_max_bytes": settings.NEWSROOM_IMAGE_MAX_BYTES,
+        "embed_snippet": embed_snippet(request, blog),
         "media": AssetMedia.from_media(
             ComposeForm().media, nonce=getattr(request, "csp_nonce", "")
         ),
     }
     return render(request, "desk/desk.html", context)
+
+
+def embed_snippet(request: HttpRequest, blog: LiveBlog) -> str:
+    """What another site pastes to show the blog live in a frame that fits its posts
+    (the embed view tells the frame its height; the script takes it only from here)."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    src = request.build_absolute_uri(reverse("liveblog:embed", args=[blog.slug]))
+    return render_to_string("desk/embed_snippet.txt", {"origin": origin, "src": src,
+                                                       "title": blog.title})  # fmt: skip
 
 
 @require_GET
@@ -414,6 +425,21 @@ def call_step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpRespon
         return _after_step(request, blog, user, f"{label}: {actions.message(error)}",
                            actions.refusal_status(error), ("results",))  # fmt: skip
     return _after_step(request, blog, user, f"{label}: {chosen.said(call)}.", 200, ("results",))
+
+
+@require_POST
+def move_race(request: HttpRequest, slug: str, pk: int, direction: str) -> HttpResponse:
+    """Move a race a place up or down the blog's results header (editors); the answer
+    redraws the results, and open pages redraw their header."""
+    user = _staff(request)
+    blog = _blog(slug)
+    race = get_object_or_404(Race, pk=pk, blogs=blog)
+    try:
+        actions.BLOGS["move_race"].run(blog, user, {"race": race, "direction": direction})
+    except actions.REFUSALS as error:
+        return _after_step(request, blog, user, f"{race.name}: {actions.message(error)}",
+                           actions.refusal_status(error), ("results",))  # fmt: skip
+    return _after_step(request, blog, user, f"{race.name} moved {direction}.", 200, ("results",))
 
 
 @require_POST

@@ -84,7 +84,7 @@ class Renderer:
         return render_to_string("liveblog/_pinned.html", {"pinned": pinned, "blog": self.blog})
 
     def _results(self) -> str:
-        boards = race_boards(list(self.blog.races.values_list("pk", flat=True)))
+        boards = race_boards(self.blog.shown_race_ids(), in_order=True)
         return render_to_string("results/_header.html", {"boards": boards, "compact": True})
 
     def ops_for(self, change: Change) -> list[str]:

@@ -12,7 +12,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from newsroom.origins import origins_in, validate_origins
 from newsroom.web.etags import make_etag
+from results.selectors import NATIONAL_FIRST
 
 from .post import Post
 
@@ -112,6 +114,16 @@ class LiveBlog(models.Model):
     races = models.ManyToManyField(
         "results.Race", blank=True, related_name="blogs", help_text="Races shown on this blog."
     )
+    # The editors' order of the races on the page (race ids); races not placed follow,
+    # national first (``shown_race_ids``). Ids of races no longer shown are ignored.
+    race_order = models.JSONField(default=list, blank=True, editable=False)
+    # Sites that may show the blog in a frame (its embed view, /live/<slug>/embed/): the
+    # embed's CSP frame-ancestors. Any other site's page is refused by the browser.
+    embed_origins = models.TextField(
+        blank=True, validators=[validate_origins], verbose_name="sites that may embed it",
+        help_text="One origin per line, e.g. https://www.example.com (scheme and host, and a "
+                  "port if not the usual one). Empty: only this site.",
+    )  # fmt: skip
     # High-water mark of the change log; bumped under a row lock (see liveblog.changes).
     last_seq = models.BigIntegerField(default=0, editable=False)
     # The staff log's high-water mark (liveblog.models.desk): the same discipline.
@@ -151,6 +163,17 @@ class LiveBlog(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("liveblog:blog", kwargs={"slug": self.slug})
+
+    def framing_origins(self) -> list[str]:
+        """The origins allowed to frame the embed view, as CSP source expressions."""
+        return origins_in(self.embed_origins)
+
+    def shown_race_ids(self) -> list[int]:
+        """The races this blog shows, in the order its editors chose; races they have
+        not placed follow, national races first, then by name."""
+        ids = list(self.races.order_by(NATIONAL_FIRST, "name").values_list("pk", flat=True))
+        place = {pk: n for n, pk in enumerate(self.race_order) if isinstance(pk, int)}
+        return sorted(ids, key=lambda pk: place.get(pk, len(place)))
 
     @property
     def is_live(self) -> bool:

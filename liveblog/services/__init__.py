@@ -9,7 +9,7 @@ workflow action's check (``check_<action>``) sits beside its mutation; the actio
 """
 
 from ..changes import one_gesture
-from .blogs import blog_set_status, blog_show_races, summary_update
+from .blogs import blog_move_race, blog_set_status, blog_show_races, summary_update
 from .media import (
     post_add_embed,
     post_add_image,
@@ -40,6 +40,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "blog_move_race",
     "blog_set_status",
     "blog_show_races",
     "default_byline",

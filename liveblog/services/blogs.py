@@ -87,6 +87,29 @@ def blog_show_races(*, blog: LiveBlog, by: User | AnonymousUser, races: list[Rac
 
 
 @transaction.atomic
+def blog_move_race(*, blog: LiveBlog, by: User | AnonymousUser, race: Race,
+                   direction: str) -> LiveBlog:  # fmt: skip
+    """Move one of the blog's races a place up or down its results header (the editors'
+    order; national first until they choose). Open pages redraw their header."""
+    check_show_races(by, blog)
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a race up or down.")
+    blog = LiveBlog.objects.select_for_update().get(pk=blog.pk)
+    order = blog.shown_race_ids()
+    if race.pk not in order:
+        raise ValidationError(f"“{race.name}” is not shown on this blog.")
+    here = order.index(race.pk)
+    there = here - 1 if direction == "up" else here + 1
+    if not 0 <= there < len(order):
+        return blog  # already first (or last): nothing moves
+    order[here], order[there] = order[there], order[here]
+    blog.race_order = order
+    blog.save(update_fields=["race_order", "updated_at"])
+    record_change(blog_id=blog.pk, kind=Change.Kind.RESULTS, payload={"order": order}, by=by)
+    return blog
+
+
+@transaction.atomic
 def blog_set_status(*, blog: LiveBlog, by: User | AnonymousUser, status: str) -> LiveBlog:
     """Open, or end, a blog's live coverage; open pages learn of it through the log."""
     perms.require(by.has_perm("liveblog.change_liveblog"), "Only editors can open or end a blog.")

@@ -122,7 +122,16 @@
     removeEmptyNote();
     list.insertBefore(item, before);
     process(item);
+    keepNewest();
     announce("New post: " + (op.dataset.title || ""));
+  }
+
+  // A view of the newest few (the embed view's data-keep): the oldest go as new ones come.
+  function keepNewest() {
+    var keep = parseInt(root.dataset.keep || "0", 10);
+    if (!keep) return;
+    var items = list.querySelectorAll(":scope > li.posts-item");
+    for (var i = keep; i < items.length; i++) items[i].remove();
   }
 
   function removePost(op) {

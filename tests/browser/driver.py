@@ -51,6 +51,7 @@ class Driver:
             "confirm_state": self.confirm_state,
             "edit": self.edit,
             "embed": self.embed,
+            "allow_embedding": self.allow_embedding,
             "retract": self.retract,
             "pin": self.pin,
             "unpin": self.unpin,
@@ -113,6 +114,13 @@ class Driver:
             status=LiveBlog.Status.LIVE,
         )
         return {"id": blog.pk, "slug": blog.slug, "seq": blog.last_seq}
+
+    def allow_embedding(self, blog: str, origins: list[str]) -> dict[str, Any]:
+        """The sites that may frame the blog's embed view (as an editor types them)."""
+        from liveblog.models import LiveBlog
+
+        LiveBlog.objects.filter(slug=blog).update(embed_origins="\n".join(origins))
+        return {"origins": origins}
 
     def publish(self, title: str, body: str = "", blog: str | None = None) -> dict[str, Any]:
         from liveblog.services import post_create, post_publish

@@ -430,6 +430,9 @@ class Newsroom:
             self.call("plant_media", id=post_id, content=content, extension=extension)["url"]
         )
 
+    def allow_embedding(self, blog: str, origins: list[str]) -> dict[str, Any]:
+        return self.call("allow_embedding", blog=blog, origins=origins)
+
     def embed(self, post_id: int, url: str, providers: list[dict[str, Any]]) -> dict[str, Any]:
         """Embed a link in the post, read through ``providers`` (the test's fakes)."""
         return self.call("embed", id=post_id, url=url, providers=providers)

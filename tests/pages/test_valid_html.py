@@ -84,6 +84,7 @@ def pages(client: Client) -> dict[str, str]:
     urls = {
         "blog index": "/live/",
         "live page": f"/live/{demo.slug}/",
+        "embed view": f"/live/{demo.slug}/embed/",
         "key events": f"/live/{demo.slug}/?filter=key-events",
         "older posts page": f"/live/{demo.slug}/?before={older}",
         "permalink": post.get_absolute_url(),
@@ -117,7 +118,7 @@ def test_every_public_page_is_valid_html(vnu: Path, tmp_path: Path, settings, pr
         written.append(path)
 
     assert validate(vnu, written) == []
-    assert len(written) == 13
+    assert len(written) == 14
 
 
 def every_kind_of_card() -> str:
