@@ -258,6 +258,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 NEWSROOM_RESULTS_FEED_URL = os.environ.get("NEWSROOM_RESULTS_FEED_URL", "")
 NEWSROOM_RESULTS_FEED_API_KEY = os.environ.get("NEWSROOM_RESULTS_FEED_API_KEY", "")
+# Every document the poller fetches is kept on record (compressed, a repeat without a
+# second copy) this many days; 0 keeps nothing (results/recording.py, manage.py recordings).
+NEWSROOM_RESULTS_RECORD_DAYS = int(os.environ.get("NEWSROOM_RESULTS_RECORD_DAYS", "30"))
 
 # --- Auth and security ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

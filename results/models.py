@@ -398,3 +398,30 @@ class WinnerCall(models.Model):
     @property
     def is_pending_correction(self) -> bool:
         return self.replaces_id is not None and self.confirmed_at is None and not self.withdrawn_at
+
+
+class WireDocument(models.Model):
+    """A document the results poller fetched, kept as it came (gzip-compressed), with when
+    it arrived and its ETag: the night on record, and what a rehearsal plays back.
+
+    An identical document fetched again (a feed without ETags) keeps no second copy: it
+    points at the one it repeats (``same_as``). Kept ``NEWSROOM_RESULTS_RECORD_DAYS``.
+    """
+
+    source = models.CharField(max_length=300, help_text="The feed's address without its query "
+                              "(an API key in it is never stored).")  # fmt: skip
+    received_at = models.DateTimeField(db_index=True)
+    etag = models.CharField(max_length=200, blank=True)
+    election_date = models.DateField(null=True, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(help_text="Bytes as received.")
+    sha256 = models.CharField(max_length=64)
+    body = models.BinaryField(null=True, help_text="gzip; empty when it repeats ``same_as``.")
+    same_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")  # fmt: skip
+    outcome = models.CharField(max_length=500, blank=True, help_text="What the import said.")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -17,7 +17,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from . import recording
 from .ingest import import_document
+from .models import WireDocument
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,20 @@ TIMEOUT_SECONDS = 10
 # A forgotten ETag costs one full download at worst; keep it a day.
 ETAG_TTL_SECONDS = 24 * 60 * 60
 RETRY_ON = (URLError, TimeoutError, ConnectionError)
+
+
+def _record(url: str, body: bytes, etag: str) -> WireDocument | None:
+    """Keep the document on record; a failure to keep it never stops its import."""
+    try:
+        return recording.record(url, body, etag=etag)
+    except Exception:
+        logger.exception("Results feed: the document could not be recorded (imported anyway).")
+        return None
+
+
+def _outcome(recorded: WireDocument | None, summary: str) -> None:
+    if recorded is not None:
+        WireDocument.objects.filter(pk=recorded.pk).update(outcome=summary[:500])
 
 
 def etag_key(url: str) -> str:
@@ -70,11 +86,15 @@ def poll_feed() -> str:
         # 401, 403, 404…: retrying will not help; the next scheduled poll tries again.
         logger.error("Results feed answered HTTP %s; nothing imported.", exc.code)
         return f"refused: HTTP {exc.code}"
+    recorded = _record(url, body, new_etag or "")
     try:
         report = import_document(body, filename=urlsplit(url).path)
     except Exception:  # a bug or a database fault: reported, and the next poll tries again
         logger.exception("Results feed: the import failed; nothing more was stored.")
-        return "failed: the import stopped on an error (logged); the next poll tries again"
+        outcome = "failed: the import stopped on an error (logged); the next poll tries again"
+        _outcome(recorded, outcome)
+        return outcome
+    _outcome(recorded, report.summary())
     # Remembered only once imported: a crash mid-import must not turn the retry into a 304.
     if new_etag:
         cache.set(etag_key(url), new_etag, ETAG_TTL_SECONDS)
