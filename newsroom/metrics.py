@@ -22,14 +22,21 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from prometheus_client.core import CollectorRegistry, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CollectorRegistry,
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+)
 
 from liveblog.desk import channel as desk_channel
 from liveblog.edge.grip import engines
+from liveblog.live import lag
 from liveblog.live import stream as live_stream
 from liveblog.models import LiveBlog
+from results import feed_status
 
-from . import breaker, health
+from . import breaker, health, operations
 from .proxies import client_ip
 
 STATES = {"closed": 0, "probing": 1, "open": 2}
@@ -65,6 +72,32 @@ class NewsroomCollector:
         streams.add_metric(["reader"], live_stream.admission.total)
         streams.add_metric(["desk"], desk_channel.admission.total)
         yield streams
+        delivery = lag.deliveries.summary()
+        yield CounterMetricFamily("newsroom_events_delivered",
+                                  "Changes this process handed to its readers",
+                                  value=float(delivery.delivered))  # fmt: skip
+        if delivery.p50 is not None and delivery.p99 is not None:
+            late = GaugeMetricFamily("newsroom_delivery_lag_seconds",
+                                     "From a change being recorded to its event handed to "
+                                     "this process's readers, over the last five minutes",
+                                     labels=["quantile"])  # fmt: skip
+            late.add_metric(["0.5"], delivery.p50)
+            late.add_metric(["0.99"], delivery.p99)
+            yield late
+        feed = feed_status.status()
+        if feed["configured"]:
+            yield GaugeMetricFamily("newsroom_results_feed_stale",
+                                    "1 if the results feed has not answered for too long",
+                                    value=1.0 if feed["stale"] else 0.0)  # fmt: skip
+            if feed["age"] is not None:
+                yield GaugeMetricFamily("newsroom_results_feed_age_seconds",
+                                        "Seconds since the results feed last answered",
+                                        value=float(feed["age"]))  # fmt: skip
+        depth = operations.queue_depth()
+        if depth is not None:
+            yield GaugeMetricFamily(
+                "newsroom_task_queue_depth", "Tasks waiting for a Celery worker", value=float(depth)
+            )
         position = GaugeMetricFamily("newsroom_blog_position",
                                      "The last sequence number of each live blog's change log",
                                      labels=["blog"])  # fmt: skip

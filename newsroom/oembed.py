@@ -237,6 +237,11 @@ def breaker(provider: Provider, endpoint: str) -> Breaker:
     return _BREAKERS.setdefault(key, Breaker(f"oEmbed provider {provider.name} ({key})"))
 
 
+def breakers() -> list[Breaker]:
+    """Every provider endpoint's breaker this process has used (the operations view)."""
+    return list(_BREAKERS.values())
+
+
 def resolve(url: str) -> Snapshot:
     """Read ``url`` through its provider; never raises for the provider's failures."""
     url = url.strip()

@@ -261,6 +261,11 @@ NEWSROOM_RESULTS_FEED_API_KEY = os.environ.get("NEWSROOM_RESULTS_FEED_API_KEY", 
 # Every document the poller fetches is kept on record (compressed, a repeat without a
 # second copy) this many days; 0 keeps nothing (results/recording.py, manage.py recordings).
 NEWSROOM_RESULTS_RECORD_DAYS = int(os.environ.get("NEWSROOM_RESULTS_RECORD_DAYS", "30"))
+# The operations view and /metrics call the feed stale when it has not answered for this
+# long (a poll every NEWSROOM_RESULTS_FEED_SECONDS).
+NEWSROOM_RESULTS_FEED_STALE_SECONDS = float(
+    os.environ.get("NEWSROOM_RESULTS_FEED_STALE_SECONDS", "120")
+)
 
 # --- Auth and security ----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -539,8 +544,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # The last 20 warnings and errors of Newsroom's own code, for the operations view.
+        "failures": {"class": "newsroom.failures.LastFailures"},
+    },
+    "root": {"handlers": ["console", "failures"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         # Django's own console handler would print each 4xx a second time.

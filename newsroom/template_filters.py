@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from django import template
@@ -54,3 +55,32 @@ def when(value: datetime | None, style: str = "day") -> SafeString | str:
         isotime(value), date_format(local, "H:i"), name, abbreviation,
         date_format(local, STYLES.get(style, STYLES["day"])),
     )  # fmt: skip
+
+
+@register.filter
+def ms(seconds: float | None) -> str:
+    """A duration in seconds as milliseconds for people: "42 ms", "1.3 s"; "–" for none."""
+    if not isinstance(seconds, (int, float)):
+        return "–"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+@register.filter
+def seconds(value: float | None) -> str:
+    """An age in seconds for people: "12 s", "3 min 4 s", "2 h 5 min"; "–" for none."""
+    if not isinstance(value, (int, float)):
+        return "–"
+    whole = int(value)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+@register.filter
+def since(stamp: float | None) -> str:
+    """How long ago an epoch time was, as ``seconds`` says it."""
+    if not isinstance(stamp, (int, float)):
+        return "–"
+    return seconds(max(0.0, time.time() - stamp))

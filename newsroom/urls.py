@@ -10,7 +10,7 @@ from django.views.defaults import server_error
 
 from liveblog import views as liveblog_views
 
-from . import health, metrics
+from . import health, metrics, operations
 from .web import errors as api_errors
 
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("readyz", health.readiness, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),  # Prometheus (token or network)
+    path("admin/operations/", operations.operations, name="operations"),
     # The live desk (liveblog.desk): inside the admin, with its login and look.
     path("admin/desk/", include("liveblog.desk.urls")),
     path("admin/", admin.site.urls),

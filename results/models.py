@@ -425,3 +425,18 @@ class WireDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class FeedState(models.Model):
+    """How a results feed is doing (``results.feed_status``): when it last answered and
+    what the import said, and its last error; one row per feed, written at each poll, so
+    every process (the worker polls, the pages show it) reads the same."""
+
+    source = models.CharField(max_length=300, unique=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.source

@@ -17,7 +17,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from . import recording
+from . import feed_status, recording
 from .ingest import import_document
 from .models import WireDocument
 
@@ -80,12 +80,18 @@ def poll_feed() -> str:
     except HTTPError as exc:
         exc.close()
         if exc.code == 304:
+            feed_status.answered(url, "not modified")
             return "not modified"
+        feed_status.failed(url, f"HTTP {exc.code}")
         if exc.code >= 500 or exc.code == 429:
             raise  # the feed is struggling: retried with backoff (HTTPError is a URLError)
         # 401, 403, 404…: retrying will not help; the next scheduled poll tries again.
         logger.error("Results feed answered HTTP %s; nothing imported.", exc.code)
         return f"refused: HTTP {exc.code}"
+    except RETRY_ON as exc:
+        feed_status.failed(url, f"unreachable: {exc}")
+        raise  # retried with backoff
+    feed_status.answered(url, "a new document")
     recorded = _record(url, body, new_etag or "")
     try:
         report = import_document(body, filename=urlsplit(url).path)
@@ -93,8 +99,10 @@ def poll_feed() -> str:
         logger.exception("Results feed: the import failed; nothing more was stored.")
         outcome = "failed: the import stopped on an error (logged); the next poll tries again"
         _outcome(recorded, outcome)
+        feed_status.failed(url, outcome)
         return outcome
     _outcome(recorded, report.summary())
+    feed_status.answered(url, report.summary())
     # Remembered only once imported: a crash mid-import must not turn the retry into a 304.
     if new_etag:
         cache.set(etag_key(url), new_etag, ETAG_TTL_SECONDS)

@@ -165,7 +165,9 @@ def results(blog: LiveBlog, user: User) -> dict[str, Any]:
 
 
 def presence(blog: LiveBlog, user: User) -> dict[str, Any]:
-    return on_desk(blog.pk)  # the channel's own reading, for the first paint
+    # The channel's own reading, for the first paint; editors get the Operations page too.
+    may_see_operations = user.is_superuser or user.has_perm("liveblog.change_liveblog")
+    return {**on_desk(blog.pk), "may_see_operations": may_see_operations}
 
 
 def summary(blog: LiveBlog, user: User) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from newsroom.params import sequence
 
 from ..models.blog import BlogState
 from . import db as live_db
-from . import positions, presence
+from . import lag, positions, presence
 from . import redis as live_redis
 from .operations import LiveEvent
 
@@ -81,6 +81,8 @@ class BlogFeed:
                 for event in events:
                     self.fan_out(event)
                     self.last_seq = event.seq
+                    if event.recorded_at:
+                        lag.deliveries.record(event.recorded_at)
                 if not (self._again or len(events) >= 500):
                     return
         except Exception:
@@ -207,7 +209,7 @@ class Hub:
                 # Report every blog this process has readers of, and zero for those it
                 # just lost, so counts fall as soon as readers leave.
                 counts = {blog_id: 0 for blog_id in reported} | self.readers()
-                await presence.report(self.token, counts)
+                await presence.report(self.token, counts, lag.deliveries.summary())
                 reported = {b: c for b, c in counts.items() if c}
             except Exception:
                 logger.exception("live: safety poll failed")

@@ -40,6 +40,7 @@ class LiveEvent:
     seq: int
     html: str
     ended: bool = False
+    recorded_at: float = 0.0  # when the change was recorded (epoch seconds; 0: a catch-up)
 
     @cached_property
     def wire(self) -> bytes:
@@ -128,6 +129,7 @@ class Renderer:
                 seq=c.seq,
                 html="".join(self.ops_for(c)),
                 ended=ended and c.kind == Change.Kind.BLOG,
+                recorded_at=c.created_at.timestamp(),
             )
             for c in self.changes
         ]

@@ -23,4 +23,7 @@ def live_desks(context: dict[str, Any]) -> dict[str, Any]:
         awaiting = Count("posts", filter=Q(posts__status=Post.Status.SUBMITTED))
         blogs = [*LiveBlog.objects.live().annotate(awaiting=awaiting),
                  *LiveBlog.objects.upcoming().annotate(awaiting=awaiting)]  # fmt: skip
-    return {"blogs": blogs, "allowed": allowed}
+    operations = bool(
+        user and user.is_staff and (user.is_superuser or user.has_perm("liveblog.change_liveblog"))
+    )
+    return {"blogs": blogs, "allowed": allowed, "operations": operations}

@@ -52,6 +52,7 @@ class Driver:
             "edit": self.edit,
             "embed": self.embed,
             "allow_embedding": self.allow_embedding,
+            "poll_feed": self.poll_feed,
             "retract": self.retract,
             "pin": self.pin,
             "unpin": self.unpin,
@@ -114,6 +115,15 @@ class Driver:
             status=LiveBlog.Status.LIVE,
         )
         return {"id": blog.pk, "slug": blog.slug, "seq": blog.last_seq}
+
+    def poll_feed(self, url: str) -> dict[str, Any]:
+        """One poll of the results feed at ``url``, as the worker's beat would."""
+        from django.test import override_settings
+
+        from results.tasks import poll_feed
+
+        with override_settings(NEWSROOM_RESULTS_FEED_URL=url):
+            return {"said": poll_feed()}
 
     def allow_embedding(self, blog: str, origins: list[str]) -> dict[str, Any]:
         """The sites that may frame the blog's embed view (as an editor types them)."""

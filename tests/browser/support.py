@@ -430,6 +430,9 @@ class Newsroom:
             self.call("plant_media", id=post_id, content=content, extension=extension)["url"]
         )
 
+    def poll_feed(self, url: str) -> str:
+        return str(self.call("poll_feed", url=url)["said"])
+
     def allow_embedding(self, blog: str, origins: list[str]) -> dict[str, Any]:
         return self.call("allow_embedding", blog=blog, origins=origins)
 
