@@ -27,6 +27,7 @@ def _fresh():
     presence._processes.clear()
     presence._local.clear()
     cache.delete(failures.KEY)
+    failures._recent.clear()
     yield
     lag.deliveries = lag.Deliveries()
     presence._processes.clear()
@@ -57,6 +58,8 @@ def test_newsrooms_own_warnings_are_kept_as_the_last_failures_and_others_are_not
     except ValueError:
         logging.getLogger("liveblog.webhooks").exception("Delivery failed")
 
+    failures.flush()
+    failures._recent.clear()  # what the other processes see: the shared list
     kept = failures.last()
 
     assert [(f["where"], f["what"]) for f in kept] == [
@@ -65,6 +68,7 @@ def test_newsrooms_own_warnings_are_kept_as_the_last_failures_and_others_are_not
     ]
     for n in range(30):
         logging.getLogger("newsroom.test").warning("again %s", n)
+    failures.flush()
     assert len(failures.last()) == failures.KEEP
 
 
@@ -74,6 +78,37 @@ def test_a_broken_cache_never_breaks_logging(monkeypatch):
 
     monkeypatch.setattr(failures, "remember", broken)
     logging.getLogger("newsroom.test").error("still logged")  # no exception, no loop
+    failures.flush()
+    assert [f["what"] for f in failures.last()] == ["still logged"]  # this process's own
+
+
+DEADLOCK = """
+import os, socket, django
+closed = socket.socket(); closed.bind(("127.0.0.1", 0))
+port = closed.getsockname()[1]; closed.close()
+os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+django.setup()
+from newsroom import breaker
+breaker.redis.failed(ConnectionError("refused"))  # logs "Redis unavailable" under its lock
+print("returned")
+"""
+
+
+def test_a_warning_logged_under_the_redis_breakers_lock_never_waits_on_redis():
+    """The breaker logs "Redis unavailable" with its lock held; keeping that warning must
+    not ask the cache (whose breaker is that lock) in the same thread: it hung the suite.
+    In a process of its own (with Redis configured, and down), so a hang fails here."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "DJANGO_DEBUG": "true"}
+    try:
+        done = subprocess.run([sys.executable, "-c", DEADLOCK], env=env, capture_output=True,
+                              text=True, timeout=20, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("logging the breaker's warning deadlocked")
+    assert "returned" in done.stdout, done.stderr[-2000:]
 
 
 def test_the_feed_is_fresh_when_it_answers_and_stale_when_it_stops(feed, settings, monkeypatch):
