@@ -5,7 +5,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format install clean bench
+.PHONY: demo test lint format install clean bench rehearse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ LAPTOP := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 ## Bring up the demo: install, migrate, load the reference live page, serve it.
 demo: $(STAMP)
 	$(LAPTOP) $(BIN)/python manage.py serve_demo --port $(PORT)
+
+## Rehearse the night on the demo (with `make demo` running in another terminal): its
+## recorded night, at SPEED x (10), into a rehearsal blog; `manage.py rehearse --wipe` ends it.
+SPEED ?= 10
+rehearse: $(STAMP)
+	$(LAPTOP) $(BIN)/python manage.py rehearse --demo --speed $(SPEED) --posts liveblog/demo/night/posts.json --as editor
 
 ## Run the whole test suite (SQLite and in-process defaults unless DATABASE_URL/REDIS_URL are set).
 test: $(STAMP)

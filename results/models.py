@@ -21,6 +21,24 @@ STATUSES_SHOWN = {
 }
 
 
+class Rehearsal(models.Model):
+    """A recorded night played back (``manage.py rehearse``): its races and its blog are its
+    own (``Race.rehearsal``, ``LiveBlog.rehearsal``), never mixed with the real ones, and
+    wiped with it."""
+
+    name = models.CharField(max_length=200)
+    election_date = models.DateField(null=True, blank=True)
+    speed = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Race(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -97,6 +115,10 @@ class Race(models.Model):
         "tried again with the next results.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A rehearsal's own copy of a race (None: a real race). The feed's ids repeat in
+    # every rehearsal of the same night, so they are unique per rehearsal too.
+    rehearsal = models.ForeignKey(Rehearsal, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="races", editable=False)  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -104,13 +126,22 @@ class Race(models.Model):
             # A feed's race id is unique within its election day (AP reuses ids).
             models.UniqueConstraint(
                 fields=["source_id", "election_date"],
-                condition=~models.Q(source_id="") & models.Q(election_date__isnull=False),
+                condition=~models.Q(source_id="")
+                & models.Q(election_date__isnull=False)
+                & models.Q(rehearsal__isnull=True),
                 name="race_source_id_per_election",
             ),
             models.UniqueConstraint(
                 fields=["source_id"],
-                condition=~models.Q(source_id="") & models.Q(election_date__isnull=True),
+                condition=~models.Q(source_id="")
+                & models.Q(election_date__isnull=True)
+                & models.Q(rehearsal__isnull=True),
                 name="race_source_id",
+            ),
+            models.UniqueConstraint(
+                fields=["rehearsal", "source_id", "election_date"],
+                condition=~models.Q(source_id="") & models.Q(rehearsal__isnull=False),
+                name="race_source_id_per_rehearsal",
             ),
             models.CheckConstraint(
                 condition=~models.Q(level="national") | models.Q(parent__isnull=True),

@@ -86,9 +86,10 @@ def wire_races(limit: int = MAX_WIRE_RACES) -> list[Race]:
     """The races of the latest election day the wire has brought, to set a blog up with:
     national races first (each with ``state_count``, its state contests), then the
     races that count towards none, by name. Candidates and colours came with the feed."""
-    day = (Race.objects.exclude(source_id="").exclude(election_date=None)
+    real = Race.objects.filter(rehearsal=None)  # a rehearsal's races are its own blog's
+    day = (real.exclude(source_id="").exclude(election_date=None)
            .order_by("-election_date").values_list("election_date", flat=True).first())  # fmt: skip
-    races = Race.objects.exclude(source_id="").filter(parent=None)
+    races = real.exclude(source_id="").filter(parent=None)
     races = races.filter(election_date=day) if day else races
     return list(
         races.annotate(state_count=Count("states")).order_by(NATIONAL_FIRST, "name")[:limit]

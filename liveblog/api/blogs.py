@@ -38,10 +38,11 @@ class BlogListView(ApiView):
         tags=["Live blogs"],
     )
     def get(self, request: Request) -> Response:
-        """Live blogs, newest coverage first, a page at a time (``liveblog:read``)."""
+        """Live blogs, newest coverage first, a page at a time (``liveblog:read``). A
+        rehearsal's blog is not listed (it answers by its slug, marked ``rehearsal``)."""
         query = parse(ListQuery, request.query_params)
         page = newest_first_page(
-            LiveBlog.objects.all(),
+            LiveBlog.objects.filter(rehearsal=None),
             field="coverage_start",
             limit=query["limit"],
             after=parse_cursor(query.get("cursor")),

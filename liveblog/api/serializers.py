@@ -139,10 +139,16 @@ class BlogSerializer(serializers.Serializer[LiveBlog]):
     last_seq = serializers.IntegerField(
         help_text="The newest change's sequence number: follow the feed from here."
     )
+    rehearsal = serializers.SerializerMethodField(
+        help_text="True for a rehearsal's blog (manage.py rehearse): not real coverage."
+    )
     url = serializers.SerializerMethodField(help_text="The reader's page.")
 
     def get_url(self, blog: LiveBlog) -> str:
         return absolute(self.context, blog.get_absolute_url())
+
+    def get_rehearsal(self, blog: LiveBlog) -> bool:
+        return blog.rehearsal_id is not None
 
 
 class BlogDetailSerializer(BlogSerializer):

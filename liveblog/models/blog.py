@@ -117,6 +117,11 @@ class LiveBlog(models.Model):
     # The editors' order of the races on the page (race ids); races not placed follow,
     # national first (``shown_race_ids``). Ids of races no longer shown are ignored.
     race_order = models.JSONField(default=list, blank=True, editable=False)
+    # A rehearsal's blog (``manage.py rehearse``): marked as such on every page, left out
+    # of the partner API and webhooks, wiped with its rehearsal.
+    rehearsal = models.ForeignKey("results.Rehearsal", null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="blogs",
+                                  editable=False)  # fmt: skip
     # Sites that may show the blog in a frame (its embed view, /live/<slug>/embed/): the
     # embed's CSP frame-ancestors. Any other site's page is refused by the browser.
     embed_origins = models.TextField(

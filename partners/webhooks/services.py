@@ -72,10 +72,14 @@ def webhook_delete(*, webhook: Webhook) -> None:
 
 
 def matching_webhooks(blog_id: int) -> list[Webhook]:
+    """The active webhooks of live keys that follow this blog. A rehearsal's blog reaches
+    only webhooks made for it (a partner rehearsing its side): never those for all blogs."""
     now = timezone.now()
+    rehearsal = LiveBlog.objects.filter(pk=blog_id, rehearsal__isnull=False).exists()
+    follows = Q(blog_id=blog_id) if rehearsal else Q(blog_id=blog_id) | Q(blog__isnull=True)
     return list(
         Webhook.objects.filter(active=True, key__revoked=False)
-        .filter(Q(blog_id=blog_id) | Q(blog__isnull=True))
+        .filter(follows)
         .filter(Q(key__expiry_date__isnull=True) | Q(key__expiry_date__gt=now))
     )
 

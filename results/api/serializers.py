@@ -87,6 +87,9 @@ class RaceSerializer(serializers.Serializer[dict[str, Any]]):
     threshold_unit = serializers.CharField()
     units_total = serializers.IntegerField(allow_null=True)
     unit_label = serializers.CharField()
+    rehearsal = serializers.BooleanField(
+        help_text="True for a rehearsal's copy (manage.py rehearse): not real results."
+    )
     url = serializers.CharField(help_text="The race's results page.")
     candidates = CandidateSerializer(many=True)
     winner = WinnerSerializer(allow_null=True)

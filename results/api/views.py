@@ -97,6 +97,7 @@ def races_data(races: list[Race], *, base_url: str) -> list[dict[str, Any]]:
                 "threshold_unit": race.threshold_unit,
                 "units_total": race.units_total,
                 "unit_label": race.unit_label,
+                "rehearsal": race.rehearsal_id is not None,
                 "url": base_url + reverse("results:race", kwargs={"slug": race.slug}),
                 "candidates": candidates,
                 "winner": {
@@ -133,9 +134,10 @@ class RaceListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         """Races, newest first, each with candidates, latest snapshot and confirmed winner
-        (``results:read``)."""
+        (``results:read``). A rehearsal's races are not listed (each answers by its slug,
+        marked ``rehearsal``)."""
         query = parse(RaceListQuery, request.query_params)
-        races = Race.objects.all()
+        races = Race.objects.filter(rehearsal=None)
         if query.get("blog"):
             races = races.filter(blogs__slug=query["blog"])
         page = newest_first_page(

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
+from results import rehearsing
 from results.geography import office_totals
 from results.models import Candidate, CandidateResult, Race, ResultSnapshot
 from results.services import (
@@ -98,6 +99,7 @@ def skip_stored(plans: list[RacePlan], report: ImportReport) -> list[RacePlan]:
         source=SOURCE,
         source_seq__in={key[2] for key in wanted},
         race__source_id__in={key[0] for key in wanted},
+        race__rehearsal=rehearsing.current(),
     ).values_list("pk", "race__source_id", "race__election_date", "source_seq")
     stored = {pk: (source_id, day, seq) for pk, source_id, day, seq in found
               if (source_id, day, seq) in wanted}  # fmt: skip
@@ -154,7 +156,9 @@ def record_race_plan(plan: RacePlan, *, by: User | None, report: ImportReport) -
 def _race(plan: RacePlan, part: ImportReport) -> Race:
     """The plan's race: found by the feed's id within its election, or a race an editor
     set up with that id (adopted), or created. Its description follows the feed."""
-    found = Race.objects.select_for_update().filter(source_id=plan.source_id)
+    found = Race.objects.select_for_update().filter(
+        source_id=plan.source_id, rehearsal=rehearsing.current()
+    )
     race = found.filter(election_date=plan.election_date).first()
     if race is None and plan.election_date is not None:
         race = found.filter(election_date__isnull=True).first()
@@ -177,6 +181,7 @@ def _race(plan: RacePlan, part: ImportReport) -> Race:
             office=plan.office,
             source_id=plan.source_id,
             unit_label="precinct",  # AP counts precincts reporting
+            rehearsal=rehearsing.current(),
             **({"threshold_unit": ""} | fields),
         )
     else:
@@ -198,6 +203,7 @@ def national_race_for(state: Race) -> Race:
     national, _ = Race.objects.get_or_create(
         source_id=f"US-{slugify(state.office)}",
         election_date=state.election_date,
+        rehearsal=state.rehearsal,
         defaults={
             # The office's totals come first (270 of 538, 51 contests), never the sum of
             # the states seen so far: AP sends one state at a time.
