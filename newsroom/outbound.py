@@ -19,6 +19,7 @@ A toolkit module: it imports no app.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import socket
 import time
@@ -32,6 +33,7 @@ from django.conf import settings
 USER_AGENT = "Newsroom/1.0 (live blog; oEmbed)"
 REDIRECTS = {301, 302, 303, 307, 308}
 CHUNK = 16_384
+_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
 
 
 class FetchError(Exception):
@@ -74,14 +76,15 @@ def _address(host: str, port: int, timeout: float) -> tuple[str, bool]:
         literal = ipaddress.ip_address(host.strip("[]"))
         found = [literal]
     except ValueError:
-        previous = socket.getdefaulttimeout()
+        # The resolver ignores socket timeouts: it is asked in a thread, and waited for
+        # only as long as the deadline allows (a hung DNS costs the deadline, no more).
+        lookup = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         try:
-            socket.setdefaulttimeout(timeout)
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = lookup.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise FetchError(f"{host} could not be found in time.") from None
         except (OSError, UnicodeError) as error:
             raise FetchError(f"{host} could not be found ({error}).") from None
-        finally:
-            socket.setdefaulttimeout(previous)
         found = [ipaddress.ip_address(info[4][0]) for info in infos]
     if not found:
         raise FetchError(f"{host} could not be found.")

@@ -420,3 +420,22 @@ def test_a_linked_video_waits_for_the_readers_click_too(blog, editor):
     assert "<iframe" not in page
     assert 'data-frame="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
     assert 'Play the video<span class="embed-from"> from YouTube</span>' in page
+
+
+def test_a_hung_name_lookup_costs_the_deadline_and_no_more(monkeypatch, settings):
+    """The resolver ignores socket timeouts: a DNS server that never answers must still
+    leave a link card within the deadline (a provider on many hosts asks the link's own)."""
+    import socket as sockets
+
+    from newsroom import outbound
+
+    def hung(*args, **kwargs):
+        time.sleep(5)
+        raise OSError("gave up")
+
+    monkeypatch.setattr(outbound.socket, "getaddrinfo", hung)
+    started = time.monotonic()
+    with pytest.raises(outbound.FetchError, match="could not be found in time"):
+        outbound.get("https://mastodon.example/api/oembed", max_bytes=1000, timeout=0.5)
+    assert time.monotonic() - started < 2
+    assert sockets.getdefaulttimeout() is None  # nothing process-wide was changed
