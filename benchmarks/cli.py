@@ -18,7 +18,7 @@ from . import machine, report
 from .stack import ROOT, Stack
 
 RESULTS = ROOT / "benchmarks" / "results"
-NAMES = ("push", "poll", "cost", "ingest", "origin", "images", "ap")
+NAMES = ("push", "poll", "cost", "ingest", "origin", "images", "ap", "rehearsal")
 STACKLESS = {"images"}  # measured in processes of their own: no servers to start
 
 
@@ -35,6 +35,8 @@ def _runner(name: str) -> Callable[..., dict[str, Any]]:
         from .origin import run
     elif name == "ap":
         from .apimport import run
+    elif name == "rehearsal":
+        from .rehearsal import run
     else:
         from .ingest import run
     return run

@@ -23,7 +23,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def table(name: str, figures: dict[str, Any]) -> str:
     tables = {"push": _push, "poll": _poll, "cost": _cost, "ingest": _ingest, "images": _images,
-              "origin": _origin, "ap": _ap}  # fmt: skip
+              "origin": _origin, "ap": _ap, "rehearsal": _rehearsal}  # fmt: skip
     return tables[name](figures)
 
 
@@ -165,6 +165,20 @@ def _ingest(figures: dict[str, Any]) -> str:
         ["results ingest", "snapshots/s median (min-max)"],
         [[figures["label"], fmt_summary(figures["per_second"], "", 1)]],
     )
+
+
+def _rehearsal(figures: dict[str, Any]) -> str:
+    """Each step of the night at its speed: what it took and how late readers had it."""
+    rows = [
+        [f"+{s['at_s']:g}s", s["kind"], s["step"][:40], f"{s['step_ms']:.0f}", str(s["changes"]),
+         f"{s.get('delivered', 0):,}/{figures['readers']:,}", fmt(s.get("p50_ms")),
+         fmt(s.get("p99_ms")), f"{s['late_start_s']:.2f}"]
+        for s in figures.get("steps", [])
+    ]  # fmt: skip
+    out = _table(["at", "step", "what", "step ms", "changes", "readers got it", "p50 ms",
+                  "p99 ms", "started late s"], rows or [[""] * 9])  # fmt: skip
+    tail = f"{figures.get('connected', 0):,} of {figures['readers']:,} readers connected"
+    return out + "\n" + tail + f"; the night at {figures['speed']}x"
 
 
 def _ap(figures: dict[str, Any]) -> str:

@@ -139,23 +139,33 @@ def play(night: Night, rehearsal: Rehearsal, blog: LiveBlog, *, by: User, speed:
         wait = step.at / speed - (clock() - began)
         if wait > 0:
             sleep(wait)
-        if step.document is not None:
-            with rehearsing.playing(rehearsal):
-                report = import_document(step.document, filename=step.label, allow_test=True)
+        report = take(step, rehearsal, blog, by=by)
+        if report is not None:
             played.reports.append(report)
             played.documents += 1
-            _show_new_races(rehearsal, blog, by)
             say(f"+{step.at:7.1f}s  {step.label}: {report.summary()}")
         elif step.post is not None:
-            post = services.post_create(blog=blog, by=by, title=str(step.post["title"])[:200],
-                                        body=str(step.post.get("body", "")))  # fmt: skip
-            if step.post.get("key_event"):
-                services.post_set_key_event(post=post, by=by, key_event=True)
-            services.post_publish(post=post, by=by)
             played.posts += 1
             say(f"+{step.at:7.1f}s  post: {step.label}")
     Rehearsal.objects.filter(pk=rehearsal.pk).update(finished_at=timezone.now())
     return played
+
+
+def take(step: Step, rehearsal: Rehearsal, blog: LiveBlog, *, by: User) -> ImportReport | None:
+    """One step, now: a document through the import (and its new races onto the blog),
+    or a post published; the import's report for a document."""
+    if step.document is not None:
+        with rehearsing.playing(rehearsal):
+            report = import_document(step.document, filename=step.label, allow_test=True)
+        _show_new_races(rehearsal, blog, by)
+        return report
+    if step.post is not None:
+        post = services.post_create(blog=blog, by=by, title=str(step.post["title"])[:200],
+                                    body=str(step.post.get("body", "")))  # fmt: skip
+        if step.post.get("key_event"):
+            services.post_set_key_event(post=post, by=by, key_event=True)
+        services.post_publish(post=post, by=by)
+    return None
 
 
 def _show_new_races(rehearsal: Rehearsal, blog: LiveBlog, by: User) -> None:
