@@ -18,6 +18,7 @@ from liveblog import services
 from liveblog.models import Change, LiveBlog, Post
 from partners.models import PartnerKey, Webhook, WebhookDelivery
 from results import recording
+from results import services as results_services
 from results.ingest import import_document
 from results.models import CandidateResult, Race, Rehearsal, ResultSnapshot, WinnerCall
 from tests import factories
@@ -158,3 +159,22 @@ def test_the_demo_night_is_the_real_document_climbing_to_its_final_figures():
                    for unit in race["reportingUnits"] for c in unit["candidates"])  # fmt: skip
 
     assert votes(early) < votes(half) < votes(final)
+
+
+def test_a_call_confirmed_on_the_rehearsal_files_its_post_there_only(
+    superuser, editor, second_editor, blog, django_capture_on_commit_callbacks
+):
+    call_command("rehearse", "--demo", "--speed", "1000", "--as", editor.username,
+                 stdout=StringIO())  # fmt: skip
+    rehearsal = Rehearsal.objects.get()
+    mock = LiveBlog.objects.get(rehearsal=rehearsal)
+    call = WinnerCall.objects.get(race__rehearsal=rehearsal, race__name__contains="Kentucky",
+                                  confirmed_at=None)  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        results_services.winner_confirm(call=call, by=second_editor)
+
+    [filed] = Post.objects.filter(title__startswith="AP calls")
+    assert filed.blog == mock
+    assert filed.status == Post.Status.SUBMITTED  # waiting on the rehearsal's desk
+    assert not Post.objects.filter(blog=blog).exists()
