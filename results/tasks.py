@@ -39,8 +39,13 @@ def _record(url: str, body: bytes, etag: str) -> WireDocument | None:
 
 
 def _outcome(recorded: WireDocument | None, summary: str) -> None:
-    if recorded is not None:
+    """What the import said, beside the document on record (never failing the poll)."""
+    if recorded is None:
+        return
+    try:
         WireDocument.objects.filter(pk=recorded.pk).update(outcome=summary[:500])
+    except Exception:
+        logger.exception("Results feed: the import's outcome could not be kept on record.")
 
 
 def etag_key(url: str) -> str:
