@@ -69,6 +69,16 @@ def _is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return any(address in network for network in trusted_networks())
 
 
+def is_public(address: str) -> bool:
+    """Whether an IP address is one the internet routes to anyone (not private, loopback,
+    link-local, reserved, multicast or unspecified; an IPv4-mapped IPv6 address is judged
+    as its IPv4 address). Every call out on someone's behalf asks this: webhooks, embeds."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_unspecified or ip.is_reserved)
+
+
 def _address(host: str, port: int, timeout: float) -> tuple[str, bool]:
     """The one address to connect to, and whether it is trusted; refuses a host any of
     whose addresses is not global (a name that resolves both ways is not trusted)."""
@@ -91,7 +101,7 @@ def _address(host: str, port: int, timeout: float) -> tuple[str, bool]:
     if all(_is_trusted(a) for a in found):
         return str(found[0]), True
     for address in found:
-        if not address.is_global or address.is_multicast or _is_trusted(address):
+        if not is_public(str(address)) or _is_trusted(address):
             raise Refused(f"{host} points inside a private network ({address}): refused.")
     return str(found[0]), False
 

@@ -10,7 +10,6 @@ redirects: a 3xx is a failed attempt like any other non-2xx answer.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from newsroom.outbound import is_public
 
 MAX_URL_LENGTH = 500
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain")
@@ -35,13 +36,6 @@ class Answer:
 
 def private_allowed() -> bool:
     return bool(settings.DEBUG or settings.NEWSROOM_WEBHOOK_ALLOW_PRIVATE)
-
-
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_unspecified or ip.is_reserved)
 
 
 def check_url(url: str) -> None:

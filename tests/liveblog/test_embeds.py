@@ -439,3 +439,13 @@ def test_a_hung_name_lookup_costs_the_deadline_and_no_more(monkeypatch, settings
         outbound.get("https://mastodon.example/api/oembed", max_bytes=1000, timeout=0.5)
     assert time.monotonic() - started < 2
     assert sockets.getdefaulttimeout() is None  # nothing process-wide was changed
+
+
+def test_an_ipv4_address_written_as_ipv6_is_judged_as_itself():
+    """The one address check of every call out (embeds and webhooks alike)."""
+    from newsroom.outbound import is_public
+
+    assert not is_public("::ffff:10.1.2.3")
+    assert not is_public("::ffff:169.254.169.254")
+    assert is_public("::ffff:93.184.216.34")
+    assert not is_public("fe80::1%eth0")
