@@ -69,7 +69,13 @@ def overview() -> dict[str, Any]:
     processes = presence.processes()
     live = list(LiveBlog.objects.filter(status=LiveBlog.Status.LIVE).only("pk", "slug", "title")
                 .order_by("title")[:50])  # fmt: skip
-    blogs = [{"blog": blog, "readers": presence.reader_count(blog.pk)} for blog in live]
+    # Each process's report holds its readers per blog: one read for every blog, not one
+    # Redis call per blog.
+    per_blog: dict[str, int] = {}
+    for process in processes:
+        for blog_id, count in (process.get("blogs") or {}).items():
+            per_blog[str(blog_id)] = per_blog.get(str(blog_id), 0) + int(count)
+    blogs = [{"blog": blog, "readers": per_blog.get(str(blog.pk), 0)} for blog in live]
     latest = (
         WireDocument.objects.only("received_at", "size", "outcome")
         .order_by("-received_at", "-id")

@@ -141,6 +141,11 @@ def test_the_wipe_leaves_nothing_behind(superuser, blog):
                  stdout=StringIO())  # fmt: skip
     assert Race.objects.count() > before[Race]
 
+    listed = StringIO()
+    call_command("rehearse", "--list", stdout=listed)
+    races = Race.objects.filter(rehearsal__isnull=False).count()
+    assert f"(1000x, {races} races, finished " in listed.getvalue()
+
     out = StringIO()
     call_command("rehearse", "--wipe", stdout=out)
 

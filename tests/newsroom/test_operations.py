@@ -157,7 +157,9 @@ def test_the_operations_page_shows_readers_lag_feed_worker_and_failures(
     page = client.get("/admin/operations/").content.decode()
 
     assert '<div data-ops="readers"><dt>Readers connected</dt><dd>50</dd>' in page
-    assert f'data-ops-blog="{live_blog.slug}"' in page
+    assert f'data-ops-blog="{live_blog.slug}"><th scope="row"><a href="/admin/desk/' in page
+    row = page.split(f'data-ops-blog="{live_blog.slug}"', 1)[1].split("</tr>", 1)[0]
+    assert row.endswith("<td>50</td>")  # both processes' readers of this blog
     assert "120 ms / 120 ms" in page  # p50 / p99: the worst process's
     assert "answered 0 s ago" in page
     if settings.CELERY_TASK_ALWAYS_EAGER:

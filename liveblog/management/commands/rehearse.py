@@ -19,6 +19,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
 
 from liveblog import rehearsal as rehearsals
 from results.models import Rehearsal
@@ -99,12 +100,12 @@ class Command(BaseCommand):
         return user
 
     def _list(self) -> None:
-        found = Rehearsal.objects.all()
+        found = Rehearsal.objects.annotate(race_count=Count("races"))
         if not found:
             self.stdout.write("No rehearsal.")
         for r in found:
             state = f"finished {r.finished_at:%H:%M:%S}" if r.finished_at else "not finished"
-            self.stdout.write(f"{r.pk}  {r.name}  ({r.speed}x, {r.races.count()} races, "
+            self.stdout.write(f"{r.pk}  {r.name}  ({r.speed}x, {r.race_count} races, "
                               f"{state})  /live/rehearsal-{r.pk}/")  # fmt: skip
 
     def _wipe(self, which: str) -> None:
