@@ -66,6 +66,14 @@ def _apply(item: PostImage | PostVideo | PostEmbed, fields: dict[str, Any]) -> s
     return changed
 
 
+def _remove(item: PostImage | PostVideo | PostEmbed, by: User | AnonymousUser) -> None:
+    """Take a photo, video or embed off its post (a public post shows the edit)."""
+    post = lock(item.post)
+    check_edit(by, post)
+    type(item).objects.filter(pk=item.pk, post=post).delete()
+    touch_edited(post=post, by=by)
+
+
 def _store_image(image: PostImage, file: IO[bytes]) -> None:
     cleaned = clean_image(file)
     # The storage picks the name (newsroom.media.upload_to); the uploader's is metadata.
@@ -136,10 +144,7 @@ def post_update_image(
 @transaction.atomic
 def post_remove_image(*, image: PostImage, by: User | AnonymousUser) -> None:
     """Take a photo off a post (a public post shows the edit)."""
-    post = lock(image.post)
-    check_edit(by, post)
-    PostImage.objects.filter(pk=image.pk, post=post).delete()
-    touch_edited(post=post, by=by)
+    _remove(image, by)
 
 
 def _store_video(video: PostVideo, file: IO[bytes]) -> None:
@@ -225,10 +230,7 @@ def post_update_video(
 @transaction.atomic
 def post_remove_video(*, video: PostVideo, by: User | AnonymousUser) -> None:
     """Take a video off a post (a public post shows the edit)."""
-    post = lock(video.post)
-    check_edit(by, post)
-    PostVideo.objects.filter(pk=video.pk, post=post).delete()
-    touch_edited(post=post, by=by)
+    _remove(video, by)
 
 
 def post_add_embed(
@@ -289,7 +291,4 @@ def post_update_embed(
 @transaction.atomic
 def post_remove_embed(*, embed: PostEmbed, by: User | AnonymousUser) -> None:
     """Take an embed off a post (a public post shows the edit)."""
-    post = lock(embed.post)
-    check_edit(by, post)
-    PostEmbed.objects.filter(pk=embed.pk, post=post).delete()
-    touch_edited(post=post, by=by)
+    _remove(embed, by)
