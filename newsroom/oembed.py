@@ -40,6 +40,7 @@ MAX_TEXT = 1000
 MAX_TITLE = 300
 MAX_NAME = 200
 FRAME_HEIGHT = (120, 1200)  # a player's height is kept within these, in CSS pixels
+MAX_ADDRESS = 1000  # a stored address's column (the link, the player, the author's page)
 
 DEFAULT_PROVIDERS: list[dict[str, Any]] = [
     {
@@ -341,6 +342,8 @@ def _frame(provider: Provider, parts: dict[str, str], snapshot: Snapshot,
     framable = set(getattr(settings, "EMBED_FRAME_ORIGINS", ()))
     if origin_of(frame) not in allowed & framable or any(c in frame for c in "\"'<> \\"):
         return "", 0
+    if len(frame) > MAX_ADDRESS:  # a player built from a long link: the link stays
+        return "", 0
     if provider.kind == "video":  # 16:9 by the page's CSS unless the provider is upright
         height = provider.height
     else:
@@ -368,7 +371,11 @@ def _plain(value: object, limit: int) -> str:
 
 def _web(value: object) -> str:
     """An address from the answer (``newsroom.outbound`` decides whether it is called)."""
-    if isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 1000:
+    if (
+        isinstance(value, str)
+        and value.startswith(("https://", "http://"))
+        and (len(value) <= MAX_ADDRESS)
+    ):
         return value
     return ""
 

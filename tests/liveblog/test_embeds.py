@@ -261,11 +261,31 @@ def test_a_link_that_is_not_one_is_refused_beside_its_field_and_nothing_is_publi
 ):
     client.force_login(editor)
     answer = desk_save(client, blog, action="publish", title="Reaction",
+                       body="<p>Words worth keeping.</p>",
                        embed_url="ftp://example.com/x")  # fmt: skip
 
     assert answer.status_code == 400
     assert "https link" in answer.json()["errors"]["embed_url"][0]
     assert not Post.objects.filter(status=Post.Status.PUBLISHED).exists()
+    kept = Post.objects.get(pk=answer.json()["post"])  # the words are saved, as a draft
+    assert (kept.title, kept.body, kept.status) == (
+        "Reaction",
+        "<p>Words worth keeping.</p>",
+        Post.Status.DRAFT,
+    )
+
+
+def test_a_players_address_too_long_for_its_column_is_left_out(providers, post, editor):
+    """A Facebook player carries the whole link, escaped: a long link makes an address
+    past the column's 1,000 characters, which must cost the player, not the save."""
+    long_link = "https://www.facebook.com/bbcnews/posts/" + "p" * 60 + "?x=" + "%" * 700
+    long_link = long_link[:990]
+
+    embed = services.post_add_embed(post=post, by=editor, url=long_link)
+
+    embed.refresh_from_db()
+    assert (embed.provider, embed.frame_url) == ("facebook", "")
+    assert len(embed.url) <= 1000
 
 
 def test_an_embed_is_removed_from_the_desk(providers, blog, editor, client):
